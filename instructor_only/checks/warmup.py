@@ -1,0 +1,183 @@
+"""Hidden checks of the warm-up (tensors, convolution and pooling shapes, layouts), for both frameworks.
+
+Each class checks one graded test cell (its `grade_id`) and receives the student's namespace (`student`) and the
+framework adapter of the track (`fw`). Expected values always come from the numpy reference or the real framework
+on the same inputs; nothing is hard-coded.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from instructor_only.references import shapes as ref
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _first_mismatches(rows, limit=5) -> str:
+    return "\n".join(f"  {r}" for r in rows[:limit]) + (f"\n  ... and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def _valid_conv_configs():
+    """Every (n, kernel, padding, stride, dilation) on a small grid whose window fits the padded input."""
+    for n, k, p, s, d in itertools.product(range(1, 17), range(1, 6), range(0, 3), range(1, 4), range(1, 3)):
+        if d * (k - 1) + 1 <= n + 2 * p:
+            yield n, k, p, s, d
+
+
+class CheckConvOutputSize:
+    grade_id = "check_conv_output_size"
+
+    def check_matches_formula_on_grid(self, student):
+        wrong = []
+        for n, k, p, s, d in _valid_conv_configs():
+            got = student.conv_output_size(n, k, p, s, d)
+            want = ref.conv_output_size(n, k, p, s, d)
+            if got != want:
+                wrong.append(f"conv_output_size(n={n}, kernel={k}, padding={p}, stride={s}, dilation={d}) "
+                             f"returned {got!r}, expected {want}")
+        assert not wrong, "wrong output sizes:\n" + _first_mismatches(wrong)
+
+    def check_returns_an_integer(self, student):
+        got = student.conv_output_size(7, 3, 1, 2, 1)
+        assert _is_integer(got), (f"conv_output_size should return an int (a number of pixels), got "
+                                  f"{type(got).__name__} {got!r}; use integer division //")
+
+    def check_agrees_with_the_real_layer(self, student, fw):
+        rng = np.random.default_rng(0)
+        configs = list(_valid_conv_configs())
+        wrong = []
+        for i in rng.choice(len(configs), size=40, replace=False):
+            n, k, p, s, d = configs[i]
+            real = fw.conv_output_length(n, k, p, s, d)
+            if real is None:  # the framework does not support this combination
+                continue
+            got = student.conv_output_size(n, k, p, s, d)
+            if got != real:
+                wrong.append(f"n={n}, kernel={k}, padding={p}, stride={s}, dilation={d}: the real {fw.name} "
+                             f"layer gives {real}, yours {got!r}")
+        assert not wrong, "disagrees with the framework's own convolution:\n" + _first_mismatches(wrong)
+
+
+LAYER_CONFIGS = [(3, 8, 3, True), (1, 16, (3, 5), False), (4, 2, 1, True), (6, 5, (1, 3), False)]
+
+
+class CheckConvLayer:
+    grade_id = "check_conv_layer"
+
+    @pytest.mark.parametrize("in_ch,out_ch,kernel,bias", LAYER_CONFIGS)
+    def check_build_conv_layer(self, student, fw, in_ch, out_ch, kernel, bias):
+        layer = student.build_conv_layer(in_ch, out_ch, kernel, bias)
+        info = fw.describe_conv(layer)
+        assert info["is_conv"], f"build_conv_layer should return the framework's 2-D convolution layer, got {info['type']}"
+        assert info.get("built", True), ("the layer has no weights yet: build it for inputs with in_channels "
+                                         "channels before returning it")
+        kh, kw = ref.as_pair(kernel)
+        want_shape = fw.conv_weight_shape(in_ch, out_ch, kh, kw)
+        assert info["weight_shape"] == want_shape, (
+            f"build_conv_layer({in_ch}, {out_ch}, {kernel!r}, bias={bias}): weight shape {info['weight_shape']}, "
+            f"expected {want_shape}")
+        assert info["has_bias"] == bias, f"bias={bias} was asked for, but the layer {'has' if info['has_bias'] else 'has no'} bias"
+
+    @pytest.mark.parametrize("in_ch,out_ch,kernel,bias", LAYER_CONFIGS)
+    def check_count_parameters_of_built_conv(self, student, in_ch, out_ch, kernel, bias):
+        got = student.count_parameters(student.build_conv_layer(in_ch, out_ch, kernel, bias))
+        want = ref.conv_parameter_count(in_ch, out_ch, kernel, bias)
+        assert _is_integer(got), f"count_parameters should return an int, got {type(got).__name__}"
+        assert got == want, (f"count_parameters(build_conv_layer({in_ch}, {out_ch}, {kernel!r}, bias={bias})) "
+                             f"returned {got}, expected {want}")
+
+    def check_count_parameters_of_other_layers(self, student, fw):
+        wrong = []
+        for description, layer in fw.sample_layers():
+            got = student.count_parameters(layer)
+            want = fw.trainable_parameter_count(layer)
+            if got != want:
+                wrong.append(f"{description}: returned {got!r}, expected {want} trainable parameters")
+        assert not wrong, "count_parameters counts the wrong thing:\n" + _first_mismatches(wrong)
+
+
+class CheckConvParameterFormula:
+    grade_id = "check_conv_parameter_formula"
+
+    def check_matches_reference(self, student):
+        wrong = []
+        for in_ch, out_ch, kernel, bias in itertools.product([1, 3, 16], [1, 7, 32], [1, 3, (3, 5), (7, 1)],
+                                                             [True, False]):
+            got = student.conv_parameter_formula(in_ch, out_ch, kernel, bias)
+            want = ref.conv_parameter_count(in_ch, out_ch, kernel, bias)
+            if got != want or not _is_integer(got):
+                wrong.append(f"conv_parameter_formula({in_ch}, {out_ch}, {kernel!r}, bias={bias}) returned "
+                             f"{got!r}, expected {want}")
+        assert not wrong, "wrong parameter counts:\n" + _first_mismatches(wrong)
+
+
+def _pooling_inputs():
+    """NCHW float32 inputs: random, odd sizes (partial windows are dropped), and sparse stripes."""
+    rng = np.random.default_rng(1)
+    stripes = np.zeros((2, 1, 8, 8), dtype=np.float32)
+    stripes[0, 0, :, ::3] = 1.0
+    stripes[1, 0, ::2, :] = 1.0
+    return [rng.normal(size=(2, 3, 8, 8)).astype(np.float32),
+            rng.uniform(0.1, 1.0, size=(1, 2, 7, 9)).astype(np.float32),
+            rng.normal(size=(3, 1, 6, 10)).astype(np.float32),
+            stripes]
+
+
+class CheckShiftSensitivity:
+    grade_id = "check_shift_sensitivity"
+
+    @pytest.mark.parametrize("kind", ["max", "avg"])
+    def check_matches_reference(self, student, fw, kind):
+        for x in _pooling_inputs():
+            got = student.shift_sensitivity(fw.from_nchw(x), kind)
+            want = ref.shift_sensitivity(x, kind)
+            # float32 sums over at most a few hundred values: relative error ~1e-6; 1e-4 leaves a wide margin
+            # while any wrong axis, window or normalisation changes the value by far more.
+            assert np.ndim(got) == 0, f"shift_sensitivity should return a single number, got shape {np.shape(got)}"
+            assert float(got) == pytest.approx(want, rel=1e-4, abs=1e-6), (
+                f"shift_sensitivity(x of shape {fw.layout} {tuple(fw.from_nchw(x).shape)}, {kind!r}) returned "
+                f"{float(got):.6f}, expected {want:.6f}")
+
+    def check_leaves_input_unchanged(self, student, fw):
+        x = _pooling_inputs()[0]
+        t = fw.from_nchw(x)
+        before = fw.to_numpy(t).copy()
+        student.shift_sensitivity(t, "max")
+        assert np.array_equal(fw.to_numpy(t), before), "shift_sensitivity modified its input tensor in place"
+
+
+class CheckLayouts:
+    grade_id = "check_layouts"
+
+    # Four different sizes, so that any wrong permutation produces a wrong shape or wrong values.
+    shapes_nchw = [(2, 3, 4, 5), (1, 6, 2, 7)]
+
+    def check_nchw_to_nhwc(self, student, fw):
+        for shape in self.shapes_nchw:
+            x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+            got = student.nchw_to_nhwc(fw.from_numpy(x))
+            assert fw.is_tensor(got), f"nchw_to_nhwc should return a {fw.name} tensor, got {type(got).__name__}"
+            want = ref.nchw_to_nhwc(x)
+            assert tuple(got.shape) == want.shape, f"nchw_to_nhwc: shape {tuple(got.shape)}, expected {want.shape}"
+            assert np.array_equal(fw.to_numpy(got), want), (
+                "nchw_to_nhwc: the shape is right but values moved to the wrong places (reshape is not a transpose)")
+
+    def check_nhwc_to_nchw(self, student, fw):
+        for shape in self.shapes_nchw:
+            x = ref.nchw_to_nhwc(np.arange(np.prod(shape), dtype=np.float32).reshape(shape))
+            got = student.nhwc_to_nchw(fw.from_numpy(np.ascontiguousarray(x)))
+            assert fw.is_tensor(got), f"nhwc_to_nchw should return a {fw.name} tensor, got {type(got).__name__}"
+            want = ref.nhwc_to_nchw(x)
+            assert tuple(got.shape) == want.shape, f"nhwc_to_nchw: shape {tuple(got.shape)}, expected {want.shape}"
+            assert np.array_equal(fw.to_numpy(got), want), (
+                "nhwc_to_nchw: the shape is right but values moved to the wrong places (reshape is not a transpose)")
+
+    def check_round_trip(self, student, fw):
+        x = np.random.default_rng(2).normal(size=(3, 2, 5, 4)).astype(np.float32)
+        back = student.nhwc_to_nchw(student.nchw_to_nhwc(fw.from_numpy(x)))
+        assert np.array_equal(fw.to_numpy(back), x), "nhwc_to_nchw(nchw_to_nhwc(x)) does not give x back"

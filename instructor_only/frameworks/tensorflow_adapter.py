@@ -1,0 +1,79 @@
+"""TensorFlow/Keras side of the adapter interface (layout NHWC)."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+name = "tensorflow"
+layout = "NHWC"
+
+
+def is_tensor(x) -> bool:
+    return tf.is_tensor(x)
+
+
+def from_numpy(a: np.ndarray) -> tf.Tensor:
+    return tf.constant(a)
+
+
+def to_numpy(t) -> np.ndarray:
+    return t.numpy() if tf.is_tensor(t) else np.asarray(t)
+
+
+def from_nchw(a: np.ndarray) -> tf.Tensor:
+    """An NCHW numpy array as a tensor in this framework's layout (NHWC)."""
+    return tf.constant(np.transpose(a, (0, 2, 3, 1)))
+
+
+def conv_output_length(n: int, kernel: int, padding: int, stride: int, dilation: int) -> int | None:
+    """Width of a real keras Conv2D output (explicit padding via ZeroPadding2D; None if TF rejects the setting).
+
+    TensorFlow does not support dilation > 1 together with stride > 1.
+    """
+    if dilation > 1 and stride > 1:
+        return None
+    x = tf.zeros((1, n, n, 1))
+    if padding:
+        x = keras.layers.ZeroPadding2D(padding)(x)
+    conv = keras.layers.Conv2D(1, kernel, strides=stride, dilation_rate=dilation, padding="valid", use_bias=False)
+    return int(conv(x).shape[2])
+
+
+def conv_weight_shape(in_channels: int, out_channels: int, kh: int, kw: int) -> tuple[int, ...]:
+    return (kh, kw, in_channels, out_channels)
+
+
+def describe_conv(layer) -> dict:
+    """What a check needs to know about a student's conv layer, or {'is_conv': False}."""
+    if not isinstance(layer, keras.layers.Conv2D):
+        return {"is_conv": False, "type": type(layer).__name__}
+    if not layer.built:
+        return {"is_conv": True, "built": False}
+    return {"is_conv": True, "built": True, "weight_shape": tuple(layer.kernel.shape),
+            "has_bias": layer.use_bias and layer.bias is not None}
+
+
+def trainable_parameter_count(layer) -> int:
+    return int(sum(np.prod(w.shape) for w in layer.trainable_weights))
+
+
+def sample_layers() -> list[tuple[str, object]]:
+    """Built layers with and without biases, non-trainable state (BN moving statistics) and a frozen layer."""
+    def built(layer, shape):
+        layer.build(shape)
+        return layer
+
+    frozen = built(keras.layers.Dense(3), (None, 4))
+    frozen.trainable = False
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization(),
+                              keras.layers.ReLU(), keras.layers.Flatten(), keras.layers.Dense(10)])
+    return [
+        ("Dense(5) on 7 features", built(keras.layers.Dense(5), (None, 7))),
+        ("Conv2D(8, 5, use_bias=False) on 3 channels", built(keras.layers.Conv2D(8, 5, use_bias=False), (None, 9, 9, 3))),
+        ("BatchNormalization on 6 channels (moving mean/variance are non-trainable weights)",
+         built(keras.layers.BatchNormalization(), (None, 4, 4, 6))),
+        ("Sequential(Conv2D, BatchNormalization, ReLU, Flatten, Dense)", model),
+        ("Sequential(frozen Dense(3), Dense(2)) (frozen: trainable=False)",
+         keras.Sequential([keras.Input((4,)), frozen, keras.layers.Dense(2)])),
+    ]

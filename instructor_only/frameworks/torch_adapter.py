@@ -1,0 +1,63 @@
+"""PyTorch side of the adapter interface (layout NCHW)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+name = "torch"
+layout = "NCHW"
+
+
+def is_tensor(x) -> bool:
+    return isinstance(x, torch.Tensor)
+
+
+def from_numpy(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a))
+
+
+def to_numpy(t) -> np.ndarray:
+    return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+
+
+def from_nchw(a: np.ndarray) -> torch.Tensor:
+    """An NCHW numpy array as a tensor in this framework's layout."""
+    return from_numpy(a)
+
+
+def conv_output_length(n: int, kernel: int, padding: int, stride: int, dilation: int) -> int | None:
+    """Width of the real nn.Conv2d output for an n x n input (None if the framework rejects the configuration)."""
+    conv = nn.Conv2d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation, bias=False)
+    with torch.no_grad():
+        return int(conv(torch.zeros(1, 1, n, n)).shape[-1])
+
+
+def conv_weight_shape(in_channels: int, out_channels: int, kh: int, kw: int) -> tuple[int, ...]:
+    return (out_channels, in_channels, kh, kw)
+
+
+def describe_conv(layer) -> dict:
+    """What a check needs to know about a student's conv layer, or {'is_conv': False}."""
+    if not isinstance(layer, nn.Conv2d):
+        return {"is_conv": False, "type": type(layer).__name__}
+    return {"is_conv": True, "weight_shape": tuple(layer.weight.shape), "has_bias": layer.bias is not None}
+
+
+def trainable_parameter_count(layer) -> int:
+    return sum(p.numel() for p in layer.parameters() if p.requires_grad)
+
+
+def sample_layers() -> list[tuple[str, object]]:
+    """Layers with and without biases, non-trainable state (BN buffers) and frozen parameters."""
+    frozen = nn.Linear(4, 3)
+    frozen.requires_grad_(False)
+    return [
+        ("nn.Linear(7, 5)", nn.Linear(7, 5)),
+        ("nn.Conv2d(3, 8, 5, bias=False)", nn.Conv2d(3, 8, 5, bias=False)),
+        ("nn.BatchNorm2d(6) (its running mean/var are buffers, not parameters)", nn.BatchNorm2d(6)),
+        ("nn.Sequential(Conv2d, BatchNorm2d, ReLU, Flatten, Linear)",
+         nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 10))),
+        ("nn.Sequential(frozen Linear(4, 3), Linear(3, 2)) (frozen: requires_grad=False)",
+         nn.Sequential(frozen, nn.Linear(3, 2))),
+    ]

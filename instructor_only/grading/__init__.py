@@ -1,0 +1,1 @@
+"""Instructor tools around stock nbgrader (course discovery, submissions, catalogue verdict, builds, demo)."""

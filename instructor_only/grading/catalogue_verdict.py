@@ -1,0 +1,114 @@
+"""Prove the hidden checks: grade the solution, the blank release and every catalogue entry, and print the verdict.
+
+    python -m instructor_only.grading.catalogue_verdict               # all assignments, through real nbgrader
+    python -m instructor_only.grading.catalogue_verdict --fast        # in-process, no nbgrader (seconds)
+    python -m instructor_only.grading.catalogue_verdict -a warmup_torch
+
+End to end, each assignment gets a fresh temporary course: `nbgrader generate_assignment`, every submission placed
+under submitted/, ONE `nbgrader autograde` run for all of them, scores read from the gradebook. Assignments are graded
+concurrently (--workers). Exit status 1 if any row is not as expected.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from instructor_only.grading import course, inprocess, nbgrader_cli
+from instructor_only.grading.expectations import Verdict, judge
+from instructor_only.grading.submissions import PlannedSubmission, autograded_tests, plan
+
+
+@dataclass(frozen=True)
+class Row:
+    submission: PlannedSubmission
+    verdict: Verdict
+
+
+def grade_end_to_end(assignment: course.Assignment, workdir: Path, config_lines: list[str] = (),
+                     include=("solution", "blank", "bug", "alt")) -> list[Row]:
+    """All proving submissions of one assignment through real nbgrader, in a fresh course under workdir."""
+    course_dir = nbgrader_cli.new_course(workdir / assignment.name, [assignment], config_lines)
+    nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
+    planned = plan(assignment, release_root=course_dir, include=include)
+    for submission in planned:
+        nbgrader_cli.submit(course_dir, submission.student_id, assignment, submission.as_json())
+    result = nbgrader_cli.run(["autograde", assignment.name], course_dir, check=False)
+    scores = nbgrader_cli.scores(course_dir, assignment.name)
+    rows = []
+    for submission in planned:
+        tests = autograded_tests(submission)
+        earned = scores.get(submission.student_id, {})
+        if submission.expectation.kind == "zero":
+            passed = {t: earned[t][0] > 0 for t in tests if t in earned}
+        else:
+            passed = {t: earned[t][0] >= earned[t][1] for t in tests if t in earned}
+        verdict = judge(submission.expectation, tests, passed)
+        if verdict.status == "not graded":
+            verdict = Verdict(False, "not graded", verdict.detail + f"; nbgrader said:\n{result.stderr[-2000:]}")
+        rows.append(Row(submission, verdict))
+    return rows
+
+
+def grade_in_process(assignment: course.Assignment, include=("solution", "blank", "bug", "alt")) -> list[Row]:
+    rows = []
+    for submission in plan(assignment, include=include):
+        tests = autograded_tests(submission)
+        outcome = {}
+        for nb in submission.notebooks.values():
+            outcome.update(inprocess.run_cells(nb))
+        # For the blank release "passing" a cell means scoring on it, which is the same thing for all-or-nothing cells.
+        passed = {t: outcome[t][0] for t in tests if t in outcome}
+        rows.append(Row(submission, judge(submission.expectation, tests, passed)))
+    return rows
+
+
+def format_table(rows: list[Row]) -> str:
+    header = ["assignment", "framework", "grade id", "kind", "entry", "verdict", "detail"]
+    body = [[s.submission.assignment.name, s.submission.assignment.framework,
+             s.submission.entry.answer_cell if s.submission.entry else "-", s.submission.kind,
+             s.submission.entry.name if s.submission.entry else s.submission.student_id,
+             s.verdict.status if s.verdict.ok else f"{s.verdict.status} (!)", s.verdict.detail.splitlines()[0] if s.verdict.detail else ""]
+            for s in rows]
+    widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
+    parser.add_argument("--fast", action="store_true", help="run the cells in-process instead of through nbgrader")
+    parser.add_argument("--workers", type=int, default=2, help="assignments graded concurrently (end to end)")
+    parser.add_argument("--keep", metavar="DIR", help="grade under DIR and keep the temporary courses")
+    args = parser.parse_args(argv)
+
+    assignments = [a for a in course.discover() if not args.assignment or a.name in args.assignment]
+    if args.assignment and len(assignments) != len(args.assignment):
+        parser.error(f"unknown assignment; known: {[a.name for a in course.discover()]}")
+    started = time.perf_counter()
+    if args.fast:
+        rows = [row for a in assignments for row in grade_in_process(a)]
+    else:
+        with tempfile.TemporaryDirectory(prefix="catalogue-") as tmp:
+            workdir = Path(args.keep) if args.keep else Path(tmp)
+            with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+                per_assignment = list(pool.map(lambda a: grade_end_to_end(a, workdir), assignments))
+            rows = [row for group in per_assignment for row in group]
+    print(format_table(rows))
+    bad = [r for r in rows if not r.verdict.ok]
+    print(f"\n{len(rows) - len(bad)} as expected, {len(bad)} not, in {time.perf_counter() - started:.0f} s "
+          f"({'in-process' if args.fast else 'through nbgrader'}).")
+    for row in bad:
+        print(f"\n{row.submission.label}: {row.verdict.status}: {row.verdict.detail}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

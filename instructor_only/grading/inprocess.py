@@ -1,0 +1,36 @@
+"""Fast path: run a submission's cells in this Python process, as the kernel would, without nbgrader.
+
+Used by the quick CI tests and by `catalogue_verdict --fast`. Each code cell runs in one shared namespace; a failing
+cell is recorded and the next one runs (like nbgrader's allow_errors). A test cell "passes" when it raised nothing,
+which is what the autograder scores; its public checks and its hidden checks both run.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import traceback
+
+from instructor_only.grading import notebooks
+
+
+def run_cells(nb) -> dict[str, tuple[bool, str]]:
+    """Execute `nb`'s code cells in order; return {test cell grade id: (passed, output or error text)}."""
+    namespace: dict = {"__name__": "__main__"}
+    results: dict[str, tuple[bool, str]] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = notebooks.grade_meta(cell)
+        is_test = bool(meta.get("grade")) and not meta.get("solution")
+        buffer = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+                exec(compile(cell.source, f"<cell {meta.get('grade_id', cell.get('id', '?'))}>", "exec"), namespace)
+            passed, text = True, buffer.getvalue()
+        except BaseException as error:  # noqa: BLE001 -- a student's cell may raise anything, even SystemExit
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            passed, text = False, buffer.getvalue() + "".join(traceback.format_exception_only(type(error), error))
+        if is_test:
+            results[meta["grade_id"]] = (passed, text)
+    return results

@@ -1,0 +1,73 @@
+"""Reading nbgrader notebooks: graded cells, which test cells check which answer, replacing an answer."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import nbformat
+
+
+def grade_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    points: float
+
+
+def autograded_tests(nb) -> list[TestCell]:
+    """Autograded test cells: code cells marked grade=True and solution=False."""
+    tests = []
+    for cell in nb.cells:
+        meta = grade_meta(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            tests.append(TestCell(meta["grade_id"], float(meta.get("points", 0))))
+    return tests
+
+
+def answer_cells(nb) -> list[str]:
+    """Grade ids of autograded answer cells: code cells marked solution=True."""
+    return [grade_meta(c)["grade_id"] for c in nb.cells if c.cell_type == "code" and grade_meta(c).get("solution")]
+
+
+def tests_of_answers(nb) -> dict[str, tuple[str, ...]]:
+    """Each answer cell -> the autograded test cells that follow it, up to the next run of answer cells.
+
+    A run of consecutive answer cells (e.g. build_conv_layer, count_parameters) shares the test cells after it.
+    """
+    mapping: dict[str, tuple[str, ...]] = {}
+    pending_answers: list[str] = []
+    collected: list[str] = []
+    for cell in nb.cells:
+        meta = grade_meta(cell)
+        is_answer = cell.cell_type == "code" and meta.get("solution")
+        is_test = cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
+        if is_answer:
+            if collected:
+                for answer in pending_answers:
+                    mapping[answer] = tuple(collected)
+                pending_answers, collected = [], []
+            pending_answers.append(meta["grade_id"])
+        elif is_test and pending_answers:
+            collected.append(meta["grade_id"])
+    for answer in pending_answers:
+        mapping[answer] = tuple(collected)
+    return mapping
+
+
+def with_answer_replaced(nb, answer_cell: str, source: str):
+    """A copy of `nb` whose answer cell `answer_cell` holds `source` instead (outputs cleared)."""
+    new = copy.deepcopy(nb)
+    for cell in new.cells:
+        if grade_meta(cell).get("grade_id") == answer_cell:
+            if not grade_meta(cell).get("solution"):
+                raise ValueError(f"cell {answer_cell!r} is not an answer cell")
+            cell.source = source
+            return new
+    raise KeyError(f"the notebook has no cell with grade id {answer_cell!r}")
+
+
+def read(path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)

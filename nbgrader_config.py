@@ -1,0 +1,53 @@
+"""nbgrader configuration for the Normalization & Residual Networks course.
+
+Read by every stock `nbgrader` command run from this directory (and by the project's own tools, which call
+stock nbgrader). Each setting says why it differs from nbgrader's default.
+"""
+import os
+import sys
+
+c = get_config()  # noqa: F821 -- injected by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "normalization-residual-networks"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+
+# nbgrader shells out to `alembic` when it creates a gradebook. Put the running interpreter's bin/ first on PATH so
+# `.venv/bin/nbgrader ...` works without activating the virtual environment.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+# One kernel name everywhere: source, release and autograde all run "python3" (the course venv's ipykernel).
+c.Execute.kernel_name = "python3"
+c.OverwriteKernelspec.enabled = True
+
+# Labs train small networks inside graded cells; nbgrader's default 30 s per cell is too tight on a 2-core CPU.
+# A stuck cell is interrupted and scored as an error; the notebook goes on.
+c.Execute.timeout = 180
+c.Execute.interrupt_on_timeout = True
+
+# A student who deleted a test cell gets it back at autograde time (scored as usual), instead of silently losing it.
+c.OverwriteCells.add_missing_cells = True
+
+# Keep a runaway print loop from bloating autograded notebooks and feedback.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 60
+
+# Stock nbgrader scores a test cell 0 if it wrote *anything* to stderr. torch and TensorFlow write warnings and
+# C++ log lines there, so a correct answer could lose its points. IgnorePattern (stock, runs right after Execute)
+# drops stderr outputs that look like framework warnings, log lines or progress bars. Real failures are "error"
+# outputs (exceptions), which this never touches.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = "|".join([
+    r"\w*Warning: ",                                   # Python warnings: "file.py:12: UserWarning: ..."
+    r"(?m)^[IWEF]\d{4} ",                              # absl-style C++ log lines: "W0000 00:00:17... 123 x.cc:9]"
+    r"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] ",  # TensorFlow C++ log lines with a timestamp
+    r"(?m)^(WARNING|INFO):",                           # absl / python logging: "WARNING:tensorflow:..."
+    r"All log messages before absl::InitializeLog",    # absl's first-use banner
+    r"\d+%\|",                                         # tqdm progress bars written as text
+])
+
+# Manually graded written answers: the stub a student sees.
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
