@@ -39,11 +39,11 @@ c.LimitOutput.max_traceback = 60
 # drops stderr outputs that look like framework warnings, log lines or progress bars. Real failures are "error"
 # outputs (exceptions), which this never touches.
 c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = "|".join([
+c.IgnorePattern.pattern = "(?m)" + "|".join([  # (?m): ^ matches at every line start
     r"\w*Warning: ",                                   # Python warnings: "file.py:12: UserWarning: ..."
-    r"(?m)^[IWEF]\d{4} ",                              # absl-style C++ log lines: "W0000 00:00:17... 123 x.cc:9]"
-    r"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] ",  # TensorFlow C++ log lines with a timestamp
-    r"(?m)^(WARNING|INFO):",                           # absl / python logging: "WARNING:tensorflow:..."
+    r"^[IWEF]\d{4} ",                                  # absl-style C++ log lines: "W0000 00:00:17... 123 x.cc:9]"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] ",  # TensorFlow C++ log lines with a timestamp
+    r"^(WARNING|INFO):",                               # absl / python logging: "WARNING:tensorflow:..."
     r"All log messages before absl::InitializeLog",    # absl's first-use banner
     r"\d+%\|",                                         # tqdm progress bars written as text
 ])

@@ -30,11 +30,15 @@ class Row:
 
 
 def grade_end_to_end(assignment: course.Assignment, workdir: Path, config_lines: list[str] = (),
-                     include=("solution", "blank", "bug", "alt")) -> list[Row]:
-    """All proving submissions of one assignment through real nbgrader, in a fresh course under workdir."""
+                     include=("solution", "blank", "bug", "alt"), only: set[str] | None = None) -> list[Row]:
+    """Proving submissions of one assignment through real nbgrader, in a fresh course under workdir.
+
+    config_lines are appended to the course configuration; `only` restricts to these student ids.
+    """
     course_dir = nbgrader_cli.new_course(workdir / assignment.name, [assignment], config_lines)
     nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
-    planned = plan(assignment, release_root=course_dir, include=include)
+    planned = [s for s in plan(assignment, release_root=course_dir, include=include)
+               if only is None or s.student_id in only]
     for submission in planned:
         nbgrader_cli.submit(course_dir, submission.student_id, assignment, submission.as_json())
     result = nbgrader_cli.run(["autograde", assignment.name], course_dir, check=False)

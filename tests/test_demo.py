@@ -1,0 +1,33 @@
+"""The README's first command, on a scratch copy of the course: a class is graded, a broken notebook is reported
+clearly and does not stop the others, feedback and a grades CSV are written."""
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from instructor_only.grading import course, nbgrader_cli
+
+
+@pytest.mark.nbgrader
+def test_demo_grades_the_class(tmp_path):
+    course_dir = nbgrader_cli.new_course(tmp_path / "course", course.discover())
+    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.demo", "--course-dir", str(course_dir)],
+                            capture_output=True, text=True, env=nbgrader_cli.environment())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "frank/warmup_torch: NOT GRADED" in out and "not a readable notebook" in out
+    scores = {a.name: nbgrader_cli.scores(course_dir, a.name) for a in course.discover()}
+    for assignment, by_student in scores.items():
+        assert "frank" not in by_student, "a broken notebook must not reach the gradebook"
+        auto = {s: sum(v for gid, (v, _) in cells.items() if gid.startswith("check_")) for s, cells in by_student.items()}
+        full = sum(m for gid, (_, m) in by_student["alice"].items() if gid.startswith("check_"))
+        assert auto["alice"] == full > 0 and auto["erin"] == full, auto
+        assert auto["bob"] == 0, auto
+        assert 0 < auto["carol"] < full and 0 < auto["dave"] < full, auto
+        for student in ("alice", "bob", "carol", "dave", "erin"):
+            assert list((course_dir / "feedback" / student / assignment).glob("*.html")), f"no feedback for {student}"
+    with open(course_dir / "grades.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    graded = {(r["student_id"], r["assignment"]) for r in rows}
+    assert ("alice", "warmup_torch") in graded and ("bob", "warmup_tensorflow") in graded

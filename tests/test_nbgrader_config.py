@@ -1,0 +1,76 @@
+"""The nbgrader configuration survives deep-learning frameworks: warnings on stderr do not zero a correct answer."""
+import re
+import runpy
+
+import pytest
+
+from instructor_only.grading import course
+from instructor_only.grading.catalogue_verdict import grade_end_to_end
+from instructor_only.grading.course import COURSE_ROOT
+
+
+class _Config(dict):
+    """Just enough of a traitlets config to read nbgrader_config.py: c.Section.option = value."""
+    def __getattr__(self, name):
+        return self.setdefault(name, _Section())
+
+
+class _Section(dict):
+    __getattr__ = dict.__getitem__
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+
+def load_config():
+    config = _Config()
+    runpy.run_path(str(COURSE_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
+    return config
+
+
+# Lines captured from this course's kernels: torch/TF/Keras warnings and TensorFlow's C++ logging.
+FRAMEWORK_STDERR = [
+    "/tmp/x.py:3: UserWarning: To copy construct from a tensor, it is recommended to use sourceTensor.detach()",
+    "/venv/keras/src/layers/core/dense.py:95: UserWarning: Do not pass an `input_shape`/`input_dim` argument",
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1795306166.684739    2937 port.cc:153] oneDNN custom operations are on.",
+    "E0000 00:00:1795306175.436834    2937 util.cc:131] oneDNN supports DT_INT32 only on platforms with AVX-512.",
+    "2026-11-22 00:01:02.123456: I tensorflow/core/platform/cpu_feature_guard.cc:210] This TensorFlow binary",
+    "WARNING:tensorflow:5 out of the last 5 calls to <function f> triggered tf.function retracing.",
+    "epoch 1:  40%|████      | 4/10 [00:01<00:02,  2.95it/s]",
+]
+STUDENT_STDERR = ["my debug print", "Traceback (most recent call last):", "ValueError: shapes do not match"]
+
+
+def test_ignore_pattern_matches_framework_noise_only():
+    config = load_config()
+    assert config.IgnorePattern.enabled
+    pattern = re.compile(config.IgnorePattern.pattern)
+    for text in FRAMEWORK_STDERR:
+        assert pattern.search(text), f"framework stderr would zero a test cell: {text!r}"
+    for text in STUDENT_STDERR:
+        assert not pattern.search(text), f"pattern would hide a student's stderr: {text!r}"
+
+
+def test_settings_for_deep_learning_labs():
+    config = load_config()
+    assert config.Execute.timeout >= 120 and config.Execute.interrupt_on_timeout
+    assert config.OverwriteCells.add_missing_cells
+    assert 0 < config.LimitOutput.max_lines <= 1000
+    assert config.Execute.kernel_name == "python3"
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("assignment", ["warmup_torch", "warmup_tensorflow"])
+@pytest.mark.parametrize("ignore_framework_stderr", [True, False])
+def test_framework_warning_in_a_test_cell(tmp_path, assignment, ignore_framework_stderr):
+    """The catalogue's `correct_but_warns` answer writes a real framework warning to stderr from inside a test cell:
+    with the course configuration it keeps full marks; with IgnorePattern off (stock nbgrader) it loses them, which
+    shows the warning really reaches stderr and that the configuration is what saves it."""
+    student = "alt-conv_output_size-correct_but_warns"
+    lines = [] if ignore_framework_stderr else ["c.IgnorePattern.enabled = False"]
+    [row] = grade_end_to_end(course.get(assignment), tmp_path, config_lines=lines, include=("alt",), only={student})
+    if ignore_framework_stderr:
+        assert row.verdict.status == "full marks", row.verdict.detail
+    else:
+        assert row.verdict.status == "lost points" and "check_conv_output_size" in row.verdict.detail, row.verdict
