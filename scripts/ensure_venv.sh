@@ -16,7 +16,6 @@ stamp="$VENV/.requirements.sha256"
 want="$(sha256sum "$COURSE_ROOT/requirements.txt" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "[setup] installing pinned dependencies from requirements.txt (first run: a few minutes)"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -r "$COURSE_ROOT/requirements.txt"
   echo "$want" > "$stamp"
 fi
