@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import traceback
 
 from instructor_only.grading import notebooks
@@ -33,4 +34,6 @@ def run_cells(nb) -> dict[str, tuple[bool, str]]:
             passed, text = False, buffer.getvalue() + "".join(traceback.format_exception_only(type(error), error))
         if is_test:
             results[meta["grade_id"]] = (passed, text)
+    if "matplotlib.pyplot" in sys.modules:  # a kernel would exit here; free the notebook's figures
+        sys.modules["matplotlib.pyplot"].close("all")
     return results
