@@ -16,6 +16,7 @@ which prints pytest's report and raises `HiddenChecksFailed` if any check failed
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -38,7 +39,23 @@ class StudentNamespace:
     def __init__(self, namespace: dict):
         self._namespace = namespace
 
+    @contextlib.contextmanager
+    def patched(self, name: str, value):
+        """Temporarily replace one of the student's globals (to check a part independently of another)."""
+        missing = object()
+        saved = self._namespace.get(name, missing)
+        self._namespace[name] = value
+        try:
+            yield
+        finally:
+            if saved is missing:
+                self._namespace.pop(name, None)
+            else:
+                self._namespace[name] = saved
+
     def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._namespace[name]
         except KeyError:

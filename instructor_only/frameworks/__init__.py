@@ -11,7 +11,8 @@ from types import ModuleType
 FRAMEWORKS = ("torch", "tensorflow")
 
 
-def load(framework: str) -> ModuleType:
+def load(framework: str, topic: str = "adapter") -> ModuleType:
+    """The adapter module `<framework>_<topic>` (topic "adapter": tensors and layers; "batchnorm": the BN lab)."""
     if framework not in FRAMEWORKS:
         raise ValueError(f"unknown framework {framework!r}; expected one of {FRAMEWORKS}")
-    return importlib.import_module(f"instructor_only.frameworks.{framework}_adapter")
+    return importlib.import_module(f"instructor_only.frameworks.{framework}_{topic}")
