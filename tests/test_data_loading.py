@@ -12,7 +12,6 @@ import sys
 import textwrap
 import urllib.error
 import urllib.request
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -256,7 +255,6 @@ def test_dataset_module_setting(tmp_path, monkeypatch):
 
 # --- Keras' own loader reads the same cached files -------------------------------------------------
 
-KERAS_TEST = "test_keras_loader_reads_the_same_files"
 KERAS_SCRIPT = textwrap.dedent("""
     import socket, sys, urllib.request
     def refuse(*args, **kwargs):
@@ -271,40 +269,24 @@ KERAS_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def keras_run(request, tmp_path_factory):
-    """Start keras' loader in a fresh interpreter before this module's first test.
-
-    A fresh interpreter because keras reads KERAS_HOME when it is imported; started early because importing
-    keras imports TensorFlow (~7 s), which thus overlaps the other tests instead of adding to them.
-    """
-    if importlib.util.find_spec("keras") is None or all(item.name != KERAS_TEST for item in request.session.items):
-        yield None
-        return
-    keras_home = tmp_path_factory.mktemp("keras_home")
+@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="keras is not installed")
+def test_keras_loader_reads_the_same_files(tmp_path):
+    keras_home = tmp_path / "keras_home"
     folder = keras_home / "datasets" / "fashion-mnist"
     raw = write_fashion(folder)
-    out = keras_home / "keras.npz"
+    out = tmp_path / "keras.npz"
+    # A fresh interpreter, because keras reads KERAS_HOME when it is imported (which imports TensorFlow, ~7 s).
     env = dict(os.environ, KERAS_HOME=str(keras_home), KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.Popen([sys.executable, "-c", KERAS_SCRIPT, str(out)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    yield SimpleNamespace(proc=proc, folder=folder, raw=raw, out=out)
-    if proc.returncode is None:  # the test did not collect it
-        proc.kill()
-        proc.communicate()
-
-
-@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="keras is not installed")
-def test_keras_loader_reads_the_same_files(keras_run):
-    stdout, stderr = keras_run.proc.communicate(timeout=120)
-    assert keras_run.proc.returncode == 0, stderr[-3000:]
-    assert "Downloading" not in stdout + stderr
-    assert sorted(os.listdir(keras_run.folder)) == sorted(data.FASHION_MNIST_FILES)  # nothing fetched or added
-    with np.load(keras_run.out) as keras_arrays:
-        for key, array in keras_run.raw.items():
+    result = subprocess.run([sys.executable, "-c", KERAS_SCRIPT, str(out)], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Downloading" not in result.stdout + result.stderr
+    assert sorted(os.listdir(folder)) == sorted(data.FASHION_MNIST_FILES)  # nothing fetched or added
+    with np.load(out) as keras_arrays:
+        for key, array in raw.items():
             assert keras_arrays[key].dtype == np.uint8
             np.testing.assert_array_equal(keras_arrays[key], array)
 
-    split = data.load_images("fashion_mnist", data_dir=keras_run.folder)  # our loader agrees on that folder
-    np.testing.assert_array_equal(raw_pixels(split.x_train, split), keras_run.raw["x_train"])
-    np.testing.assert_array_equal(split.y_test, keras_run.raw["y_test"])
+    split = data.load_images("fashion_mnist", data_dir=folder)  # our loader agrees on that folder
+    np.testing.assert_array_equal(raw_pixels(split.x_train, split), raw["x_train"])
+    np.testing.assert_array_equal(split.y_test, raw["y_test"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 import traceback
 
@@ -15,7 +16,22 @@ from instructor_only.grading import notebooks
 
 
 def run_cells(nb) -> dict[str, tuple[bool, str]]:
-    """Execute `nb`'s code cells in order; return {test cell grade id: (passed, output or error text)}."""
+    """Execute `nb`'s code cells in order; return {test cell grade id: (passed, output or error text)}.
+
+    NBGRADER_EXECUTION is set while they run, as nbgrader's autograder sets it (notebooks shrink their experiments).
+    """
+    saved = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        return _run_cells(nb)
+    finally:
+        if saved is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = saved
+
+
+def _run_cells(nb) -> dict[str, tuple[bool, str]]:
     namespace: dict = {"__name__": "__main__"}
     results: dict[str, tuple[bool, str]] = {}
     for cell in nb.cells:

@@ -1,0 +1,65 @@
+"""TensorFlow/Keras training helpers for the notebooks: accuracy, a training loop with a progress bar, the LR experiment.
+
+They call the student's own `sgd_epoch` and loss function, passed in as arguments. Shuffling uses numpy Generators:
+the TensorFlow `sgd_epoch` takes `rng` (a numpy Generator) where the PyTorch one takes a torch Generator.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from tqdm.auto import tqdm
+
+from student_helpers.experiments import is_stable
+
+
+def as_tensors(x, y):
+    return tf.constant(x, dtype=tf.float32), tf.constant(y, dtype=tf.int64)
+
+
+def accuracy(model, x, y) -> float:
+    """Fraction of correct predictions, computed in inference mode (training=False)."""
+    predictions = tf.argmax(model(x, training=False), axis=1, output_type=tf.int64)
+    return float(tf.reduce_mean(tf.cast(predictions == tf.cast(y, tf.int64), tf.float32)))
+
+
+def mean_loss(model, loss_fn, x, y) -> float:
+    """loss_fn on the whole of (x, y), in inference mode."""
+    return float(loss_fn(model(x, training=False), y))
+
+
+def train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size=64, seed=0, progress=True, desc="epochs",
+          stop_if_diverged=False):
+    """Run `epochs` calls of sgd_epoch; returns the per-epoch average training losses.
+
+    stop_if_diverged: stop after the first epoch whose loss is not finite (the run is unstable anyway).
+    """
+    rng = np.random.default_rng(seed)
+    losses = []
+    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
+    for _ in bar:
+        losses.append(float(sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn)))
+        bar.set_postfix(loss=f"{losses[-1]:.3f}")
+        if stop_if_diverged and not math.isfinite(losses[-1]):
+            break
+    bar.close()
+    return losses
+
+
+def largest_stable_lr(make_model, sgd_epoch, loss_fn, x, y, lrs, epochs, batch_size=64, seed=0):
+    """The largest learning rate in `lrs` whose run is stable (see experiments.is_stable), or None.
+
+    Every run starts from the same initialization (seeded). Rates are tried from the largest down, and the search
+    stops at the first stable one: the same answer as trying them all, in less time.
+    """
+    for lr in sorted(lrs, reverse=True):
+        keras.utils.set_random_seed(seed)
+        model = make_model()
+        initial = mean_loss(model, loss_fn, x, y)
+        losses = train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size, seed, progress=False,
+                       stop_if_diverged=True)
+        if is_stable(losses, initial):
+            return lr
+    return None
