@@ -1,12 +1,10 @@
 """The grader proof through real nbgrader: for every assignment under source/, the solution gets full marks, the
 blank release gets zero, every catalogued bug loses exactly its target cells' points, every alternative keeps full
-marks. All submissions of an assignment are graded in ONE `nbgrader autograde` run; assignments run concurrently."""
-from concurrent.futures import ThreadPoolExecutor
-
+marks. Submissions are graded in batches (one `nbgrader autograde` run per chunk of ten), two runs at a time."""
 import pytest
 
 from instructor_only.grading import course
-from instructor_only.grading.catalogue_verdict import format_table, grade_end_to_end
+from instructor_only.grading.catalogue_verdict import format_table, grade_all_end_to_end
 from instructor_only.grading.submissions import plan
 
 ASSIGNMENTS = course.discover()
@@ -16,8 +14,7 @@ LABELS = [s.label for a in ASSIGNMENTS for s in plan(a)]
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("catalogue")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        rows = [row for group in pool.map(lambda a: grade_end_to_end(a, workdir), ASSIGNMENTS) for row in group]
+    rows = grade_all_end_to_end(ASSIGNMENTS, workdir, workers=2)
     print("\n" + format_table(rows))
     return {row.submission.label: row.verdict for row in rows}
 

@@ -69,7 +69,8 @@ def test_framework_warning_in_a_test_cell(tmp_path, assignment, ignore_framework
     shows the warning really reaches stderr and that the configuration is what saves it."""
     student = "alt-conv_output_size-correct_but_warns"
     lines = [] if ignore_framework_stderr else ["c.IgnorePattern.enabled = False"]
-    [row] = grade_end_to_end(course.get(assignment), tmp_path, config_lines=lines, include=("alt",), only={student})
+    [row] = grade_end_to_end(course.get(assignment), tmp_path / "course", config_lines=lines, include=("alt",),
+                             only={student})
     if ignore_framework_stderr:
         assert row.verdict.status == "full marks", row.verdict.detail
     else:

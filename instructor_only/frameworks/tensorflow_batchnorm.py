@@ -228,9 +228,10 @@ def mlp_output_requires_grad(fn, model, x) -> bool:
     """True if the logits depend differentiably on at least one of the model's trainable weights."""
     with tf.GradientTape() as tape:
         out = fn(model, tensor(x), True)
-    if not tf.is_tensor(out):
-        return False
-    grads = tape.gradient(tf.reduce_sum(out), model.trainable_variables)
+        if not tf.is_tensor(out):
+            return False
+        total = tf.reduce_sum(out)
+    grads = tape.gradient(total, model.trainable_variables)
     return any(g is not None for g in grads)
 
 

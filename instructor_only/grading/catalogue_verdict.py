@@ -6,7 +6,7 @@
 
 End to end, each assignment gets a fresh temporary course: `nbgrader generate_assignment`, every submission placed
 under submitted/, ONE `nbgrader autograde` run for all of them, scores read from the gradebook. Assignments are graded
-concurrently (--workers). Exit status 1 if any row is not as expected.
+in chunks, --workers chunks at a time. Exit status 1 if any row is not as expected.
 """
 from __future__ import annotations
 
@@ -31,11 +31,11 @@ class Row:
 
 def grade_end_to_end(assignment: course.Assignment, workdir: Path, config_lines: list[str] = (),
                      include=("solution", "blank", "bug", "alt"), only: set[str] | None = None) -> list[Row]:
-    """Proving submissions of one assignment through real nbgrader, in a fresh course under workdir.
+    """Proving submissions of one assignment through real nbgrader, in a fresh course directory `workdir`.
 
     config_lines are appended to the course configuration; `only` restricts to these student ids.
     """
-    course_dir = nbgrader_cli.new_course(workdir / assignment.name, [assignment], config_lines)
+    course_dir = nbgrader_cli.new_course(workdir, [assignment], config_lines)
     nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     planned = [s for s in plan(assignment, release_root=course_dir, include=include)
                if only is None or s.student_id in only]
@@ -56,6 +56,30 @@ def grade_end_to_end(assignment: course.Assignment, workdir: Path, config_lines:
             verdict = Verdict(False, "not graded", verdict.detail + f"; nbgrader said:\n{result.stderr[-2000:]}")
         rows.append(Row(submission, verdict))
     return rows
+
+
+def grade_all_end_to_end(assignments: list[course.Assignment], workdir: Path, workers: int = 2,
+                         chunk_size: int = 10) -> list[Row]:
+    """Every proving submission of every assignment through real nbgrader.
+
+    Each assignment's submissions are split into chunks of chunk_size, each chunk a fresh course graded by one
+    `nbgrader autograde` run; `workers` chunks run at a time. Chunks keep the two cores busy to the end, whereas one
+    job per assignment would leave a core idle while the slowest assignment finishes.
+    """
+    jobs = []
+    for assignment in assignments:
+        ids = [s.student_id for s in plan(assignment)]
+        for k in range(0, len(ids), chunk_size):
+            jobs.append((assignment, k // chunk_size, set(ids[k:k + chunk_size])))
+    jobs.sort(key=lambda job: job[0].framework != "tensorflow")  # the slower framework first
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        groups = pool.map(lambda job: grade_end_to_end(job[0], workdir / f"{job[0].name}-{job[1]}", only=job[2]), jobs)
+        rows = [row for group in groups for row in group]
+    return sorted(rows, key=lambda r: (r.submission.assignment.name, _plan_index(r.submission)))
+
+
+def _plan_index(submission: PlannedSubmission) -> int:
+    return [s.student_id for s in plan(submission.assignment)].index(submission.student_id)
 
 
 def grade_in_process(assignment: course.Assignment, include=("solution", "blank", "bug", "alt")) -> list[Row]:
@@ -89,7 +113,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
     parser.add_argument("--fast", action="store_true", help="run the cells in-process instead of through nbgrader")
-    parser.add_argument("--workers", type=int, default=2, help="assignments graded concurrently (end to end)")
+    parser.add_argument("--workers", type=int, default=2, help="nbgrader runs at a time (end to end)")
     parser.add_argument("--keep", metavar="DIR", help="grade under DIR and keep the temporary courses")
     args = parser.parse_args(argv)
 
@@ -102,9 +126,7 @@ def main(argv=None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="catalogue-") as tmp:
             workdir = Path(args.keep) if args.keep else Path(tmp)
-            with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
-                per_assignment = list(pool.map(lambda a: grade_end_to_end(a, workdir), assignments))
-            rows = [row for group in per_assignment for row in group]
+            rows = grade_all_end_to_end(assignments, workdir, workers=args.workers)
     print(format_table(rows))
     bad = [r for r in rows if not r.verdict.ok]
     print(f"\n{len(rows) - len(bad)} as expected, {len(bad)} not, in {time.perf_counter() - started:.0f} s "

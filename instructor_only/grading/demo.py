@@ -98,10 +98,13 @@ def print_summary(outcomes: list[Outcome]) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--course-dir", type=Path, default=course.COURSE_ROOT, help="course directory (default: this repo)")
+    parser.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable; default: all)")
     args = parser.parse_args(argv)
     root = args.course_dir.resolve()
     started = time.perf_counter()
-    assignments = course.discover(root)
+    assignments = [a for a in course.discover(root) if not args.assignment or a.name in args.assignment]
+    if not assignments:
+        parser.error(f"no such assignment; known: {[a.name for a in course.discover(root)]}")
 
     print(f"[1/5] building releases for {[a.name for a in assignments]}")
     for a in assignments:
@@ -137,7 +140,7 @@ def main(argv=None) -> int:
         if result.returncode != 0:
             print(f"  feedback for {a.name} reported a problem: {result.stderr.strip().splitlines()[-1:]}")
     print("[5/5] exporting grades.csv")
-    nbgrader_cli.run(["export", "--to", "grades.csv"], root)
+    nbgrader_cli.run(["export", "--to", "grades.csv", *[f"--assignment={a.name}" for a in assignments]], root)
 
     read_scores(root, outcomes, assignments)
     print_summary(outcomes)
