@@ -469,4 +469,18 @@ ENTRIES = [
             a = x.numpy()
             return np.linalg.eigvalsh(a.T @ a / len(a)).max()
     """),
+    Alternative("smoothness_constant", "power_iteration", "power iteration on X^T X / n until it settles", """
+        def smoothness_constant(x):
+            hessian = tf.matmul(x, x, transpose_a=True) / tf.cast(tf.shape(x)[0], x.dtype)
+            v = tf.ones((hessian.shape[0], 1), dtype=hessian.dtype)
+            value = 0.0
+            for _ in range(10000):
+                w = hessian @ v
+                new_value = float(tf.norm(w))
+                v = w / new_value
+                if abs(new_value - value) <= 1e-14 * new_value:
+                    break
+                value = new_value
+            return new_value
+    """),
 ]
