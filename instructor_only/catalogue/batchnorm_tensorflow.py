@@ -324,6 +324,11 @@ ENTRIES = [
         def cross_entropy(logits, labels):
             return tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, logits))
     """),
+    Alternative("cross_entropy", "gather_batch_dims", "log-sum-exp, then tf.gather with batch_dims=1", """
+        def cross_entropy(logits, labels):
+            log_probs = logits - tf.reduce_logsumexp(logits, axis=1, keepdims=True)
+            return -tf.reduce_mean(tf.gather(log_probs, labels, axis=1, batch_dims=1))
+    """),
     Alternative("cross_entropy", "tf_builtin", "tf.nn.sparse_softmax_cross_entropy_with_logits, then the mean", """
         def cross_entropy(logits, labels):
             return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
