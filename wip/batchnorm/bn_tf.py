@@ -51,7 +51,9 @@ downloaded. The pixels are **standardized with the mean and standard deviation o
 test split must not influence anything we fit, not even the preprocessing.
 
 *Online?* Set the environment variable `COURSE_DATASET=fashion_mnist` before starting Jupyter to use Fashion-MNIST
-(28x28) instead; it is downloaded once to `~/.keras/datasets/fashion-mnist`.
+(28x28) instead; it is downloaded once to `~/.keras/datasets/fashion-mnist`. It is about 45 times larger, and eager
+TensorFlow spends its time per training step: pass `max_train=2000` to `load_images` below as well, or the
+experiments will take hours.
 """, "md-data")
 nb.code("""
 data = load_images(layout="flat")
@@ -107,8 +109,7 @@ nb.md("""
 
 Here n is the number of values averaged per feature: the batch size for 2-D input `(N, D)`, and `N * H * W` for
 images `(N, H, W, C)`, where each channel is one feature. With momentum 0.99 the moving statistics move only 1% of
-the way per call, which is why they needed about two hundred calls to get near the true mean 5 and variance 9
-above.
+the way per call, which is why, after 200 calls above, they were still short of the true mean 5 and variance 9.
 """, "md-conventions")
 nb.md("""
 ## 3. Batch norm from scratch
@@ -323,12 +324,12 @@ def mlp_forward(model, x, training):
 nb.test("check_mlp_forward", 2, '''
 # Public checks.
 keras.utils.set_random_seed(3)
-model = MLP(64, 32, depth=3, num_classes=10, batch_norm=True)
+model = MLP(x_train.shape[1], 32, depth=3, num_classes=10, batch_norm=True)
 logits = mlp_forward(model, x_train[:20], training=True)
 assert tuple(logits.shape) == (20, 10), f"logits should have shape (20, 10), got {tuple(logits.shape)}"
 assert not np.allclose(mlp_forward(model, x_train[:20], training=False), logits), (
     "with BN, inference outputs (training=False) should differ from training outputs")
-plain = MLP(64, 32, depth=2, num_classes=10, batch_norm=False)
+plain = MLP(x_train.shape[1], 32, depth=2, num_classes=10, batch_norm=False)
 out = plain(x_train[:5])
 h = tf.nn.relu(plain.hidden_layers[1](tf.nn.relu(plain.hidden_layers[0](x_train[:5]))))
 assert np.allclose(out, plain.output_layer(h), atol=1e-6), "without BN: Dense -> ReLU, twice, then the output layer"
@@ -416,8 +417,8 @@ nb.test("check_sgd_epoch", 3, '''
 # Public checks: a few epochs on 384 digits should fit them reasonably well. (Keras' own layers and loss are used
 # here, so that this cell checks sgd_epoch alone.)
 keras.utils.set_random_seed(4)
-model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64), keras.layers.BatchNormalization(),
-                          keras.layers.ReLU(), keras.layers.Dense(10)])
+model = keras.Sequential([keras.Input((x_train.shape[1],)), keras.layers.Dense(64),
+                          keras.layers.BatchNormalization(), keras.layers.ReLU(), keras.layers.Dense(10)])
 keras_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 loss_fn = lambda logits, labels: keras_loss(labels, logits)  # Keras losses take (labels, predictions)
 rng = np.random.default_rng(0)
