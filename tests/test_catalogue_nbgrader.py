@@ -1,26 +1,56 @@
-"""The grader proof through real nbgrader: for every assignment under source/, the solution gets full marks, the
-blank release gets zero, every catalogued bug loses exactly its target cells' points, every alternative keeps full
-marks. Submissions are graded in batches (one `nbgrader autograde` run per chunk of ten), two runs at a time."""
+"""The grader proof through real nbgrader: the solution gets full marks, the blank release gets zero, catalogued
+bugs lose exactly their target cells' points, alternatives keep full marks.
+
+By default this sends `submissions.end_to_end_sample` of every assignment through nbgrader (the solution, the blank
+release, every alternative and the first bug of each answer cell); tests/test_catalogue_fast.py proves every
+submission in-process. Set CATALOGUE_E2E=all to send every submission through nbgrader here too (about twice as
+long; `python -m instructor_only.grading.catalogue_verdict` does the same outside pytest).
+
+Submissions are graded in chunks (one fresh course and one `nbgrader autograde` run per chunk of ten); each chunk is
+an xdist group, so the chunks spread over the test workers."""
+import os
+
 import pytest
 
 from instructor_only.grading import course
-from instructor_only.grading.catalogue_verdict import format_table, grade_all_end_to_end
+from instructor_only.grading.catalogue_verdict import end_to_end_chunks, format_table
 from instructor_only.grading.submissions import plan
 
-ASSIGNMENTS = course.discover()
-LABELS = [s.label for a in ASSIGNMENTS for s in plan(a)]
+ALL = os.environ.get("CATALOGUE_E2E", "sample") == "all"
+CHUNKS = end_to_end_chunks(course.discover(), sample=not ALL)
+CASES = [pytest.param(chunk, s.label, id=s.label, marks=pytest.mark.xdist_group(chunk.name))
+         for chunk in CHUNKS for s in plan(chunk.assignment) if s.student_id in chunk.student_ids]
+
+_verdicts: dict[str, dict] = {}  # chunk name -> {submission label: verdict}, graded on the chunk's first test
 
 
-@pytest.fixture(scope="module")
-def verdicts(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("catalogue")
-    rows = grade_all_end_to_end(ASSIGNMENTS, workdir, workers=2)
-    print("\n" + format_table(rows))
-    return {row.submission.label: row.verdict for row in rows}
+@pytest.fixture
+def chunk_verdicts(tmp_path_factory):
+    def grade(chunk):
+        if chunk.name not in _verdicts:
+            rows = chunk.grade(tmp_path_factory.mktemp("catalogue"))
+            print("\n" + format_table(rows))
+            _verdicts[chunk.name] = {row.submission.label: row.verdict for row in rows}
+        return _verdicts[chunk.name]
+    return grade
 
 
 @pytest.mark.nbgrader
-@pytest.mark.parametrize("label", LABELS)
-def test_autograded_as_expected(verdicts, label):
-    verdict = verdicts[label]
+@pytest.mark.parametrize("chunk, label", CASES)
+def test_autograded_as_expected(chunk_verdicts, chunk, label):
+    verdict = chunk_verdicts(chunk)[label]
     assert verdict.ok, f"{label}: {verdict.status}: {verdict.detail}"
+
+
+def test_sample_covers_every_part_and_every_alternative():
+    """The sample is not allowed to shrink silently: each answer cell keeps a bug, and no alternative is dropped."""
+    for assignment in course.discover():
+        planned = plan(assignment)
+        sampled = {s.student_id for chunk in end_to_end_chunks([assignment], sample=True) for s in planned
+                   if s.student_id in chunk.student_ids}
+        kinds = {(s.kind, s.entry.answer_cell if s.entry else None) for s in planned if s.student_id in sampled}
+        for s in planned:
+            if s.kind in ("solution", "blank", "alt"):
+                assert s.student_id in sampled, f"{s.label} is missing from the end-to-end sample"
+            else:
+                assert ("bug", s.entry.answer_cell) in kinds, f"no bug of {s.entry.answer_cell} in the sample"

@@ -19,6 +19,7 @@ def generated(tmp_path_factory):
 
 
 @pytest.mark.nbgrader
+@pytest.mark.xdist_group("release-build")  # one worker builds once for both
 @pytest.mark.parametrize("kind", [course.RELEASE, course.SOLUTIONS])
 def test_committed_copy_is_in_sync(generated, kind):
     stale = build.differences(generated / kind, COURSE_ROOT / kind)

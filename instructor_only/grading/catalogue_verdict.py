@@ -20,7 +20,7 @@ from pathlib import Path
 
 from instructor_only.grading import course, inprocess, nbgrader_cli
 from instructor_only.grading.expectations import Verdict, judge
-from instructor_only.grading.submissions import PlannedSubmission, autograded_tests, plan
+from instructor_only.grading.submissions import PlannedSubmission, autograded_tests, end_to_end_sample, plan
 
 
 @dataclass(frozen=True)
@@ -58,22 +58,42 @@ def grade_end_to_end(assignment: course.Assignment, workdir: Path, config_lines:
     return rows
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Up to chunk_size proving submissions of one assignment, graded together by one `nbgrader autograde` run."""
+    assignment: course.Assignment
+    index: int
+    student_ids: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.assignment.name}-{self.index}"
+
+    def grade(self, workdir: Path) -> list[Row]:
+        return grade_end_to_end(self.assignment, workdir / self.name, only=set(self.student_ids))
+
+
+def end_to_end_chunks(assignments: list[course.Assignment], chunk_size: int = 10, sample: bool = False) -> list[Chunk]:
+    """Every assignment's proving submissions (or only `end_to_end_sample`'s), in plan order, cut into chunks; the
+    slower framework's first."""
+    chunks = []
+    for assignment in assignments:
+        planned = plan(assignment)
+        ids = [s.student_id for s in (end_to_end_sample(planned) if sample else planned)]
+        chunks += [Chunk(assignment, k // chunk_size, frozenset(ids[k:k + chunk_size]))
+                   for k in range(0, len(ids), chunk_size)]
+    return sorted(chunks, key=lambda chunk: chunk.assignment.framework != "tensorflow")
+
+
 def grade_all_end_to_end(assignments: list[course.Assignment], workdir: Path, workers: int = 2,
                          chunk_size: int = 10) -> list[Row]:
-    """Every proving submission of every assignment through real nbgrader.
+    """Every proving submission of every assignment through real nbgrader, `workers` chunks at a time.
 
-    Each assignment's submissions are split into chunks of chunk_size, each chunk a fresh course graded by one
-    `nbgrader autograde` run; `workers` chunks run at a time. Chunks keep the two cores busy to the end, whereas one
-    job per assignment would leave a core idle while the slowest assignment finishes.
+    Chunks keep the cores busy to the end, whereas one job per assignment would leave a core idle while the slowest
+    assignment finishes.
     """
-    jobs = []
-    for assignment in assignments:
-        ids = [s.student_id for s in plan(assignment)]
-        for k in range(0, len(ids), chunk_size):
-            jobs.append((assignment, k // chunk_size, set(ids[k:k + chunk_size])))
-    jobs.sort(key=lambda job: job[0].framework != "tensorflow")  # the slower framework first
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        groups = pool.map(lambda job: grade_end_to_end(job[0], workdir / f"{job[0].name}-{job[1]}", only=job[2]), jobs)
+        groups = pool.map(lambda chunk: chunk.grade(workdir), end_to_end_chunks(assignments, chunk_size))
         rows = [row for group in groups for row in group]
     return sorted(rows, key=lambda r: (r.submission.assignment.name, _plan_index(r.submission)))
 

@@ -58,3 +58,22 @@ def autograded_tests(submission: PlannedSubmission, source_root: Path = COURSE_R
     """Grade ids of the assignment's autograded test cells (from the instructor's source)."""
     return [t.grade_id for name in submission.assignment.notebooks
             for t in notebooks.autograded_tests(notebooks.read(submission.assignment.source_path(name, source_root)))]
+
+
+def end_to_end_sample(planned: list[PlannedSubmission]) -> list[PlannedSubmission]:
+    """The submissions the test suite sends through real nbgrader when it does not send them all.
+
+    The in-process proof covers every submission; what the end-to-end run adds is the kernel, nbgrader's
+    preprocessors and the gradebook. So it keeps the solution, the blank release, every alternative (a correct answer
+    scored wrong is the costliest failure, and alternatives are where stderr or kernel differences bite) and the
+    first bug of each answer cell (one failing cell per part, proving that a failure is scored as one).
+    """
+    seen_bug_cells: set[str] = set()
+    sample = []
+    for submission in planned:
+        if submission.kind == "bug":
+            if submission.entry.answer_cell in seen_bug_cells:
+                continue
+            seen_bug_cells.add(submission.entry.answer_cell)
+        sample.append(submission)
+    return sample
