@@ -64,16 +64,17 @@ def end_to_end_sample(planned: list[PlannedSubmission]) -> list[PlannedSubmissio
     """The submissions the test suite sends through real nbgrader when it does not send them all.
 
     The in-process proof covers every submission; what the end-to-end run adds is the kernel, nbgrader's
-    preprocessors and the gradebook. So it keeps the solution, the blank release, every alternative (a correct answer
-    scored wrong is the costliest failure, and alternatives are where stderr or kernel differences bite) and the
-    first bug of each answer cell (one failing cell per part, proving that a failure is scored as one).
+    preprocessors and the gradebook. So it keeps the solution, the blank release, and the first bug and the first
+    alternative of each answer cell: every part is seen failing and passing through nbgrader. (The stderr case, a
+    correct answer whose framework warns, has its own end-to-end test in tests/test_nbgrader_config.py.)
     """
-    seen_bug_cells: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     sample = []
     for submission in planned:
-        if submission.kind == "bug":
-            if submission.entry.answer_cell in seen_bug_cells:
+        if submission.entry is not None:
+            key = (submission.kind, submission.entry.answer_cell)
+            if key in seen:
                 continue
-            seen_bug_cells.add(submission.entry.answer_cell)
+            seen.add(key)
         sample.append(submission)
     return sample
