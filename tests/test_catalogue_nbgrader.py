@@ -19,7 +19,7 @@ from instructor_only.grading.submissions import plan
 ALL = os.environ.get("CATALOGUE_E2E", "sample") == "all"
 CHUNKS = end_to_end_chunks(course.discover(), sample=not ALL)
 CASES = [pytest.param(chunk, s.label, id=s.label, marks=pytest.mark.xdist_group(chunk.name))
-         for chunk in CHUNKS for s in plan(chunk.assignment) if s.student_id in chunk.student_ids]
+         for chunk in CHUNKS for s in chunk.submissions]
 
 _verdicts: dict[str, dict] = {}  # chunk name -> {submission label: verdict}, graded on the chunk's first test
 
@@ -46,10 +46,9 @@ def test_sample_covers_every_part():
     """The sample may not shrink silently: the solution, the blank release, and a bug and an alternative of each
     answer cell go through nbgrader."""
     for assignment in course.discover():
-        planned = plan(assignment)
-        sampled = {sid for chunk in end_to_end_chunks([assignment], sample=True) for sid in chunk.student_ids}
-        kinds = {(s.kind, s.entry.answer_cell if s.entry else None) for s in planned if s.student_id in sampled}
+        sampled = [s for chunk in end_to_end_chunks([assignment], sample=True) for s in chunk.submissions]
+        kinds = {(s.kind, s.entry.answer_cell if s.entry else None) for s in sampled}
         assert {("solution", None), ("blank", None)} <= kinds, f"{assignment.name}: solution or blank not sampled"
-        for s in planned:
+        for s in plan(assignment):
             if s.entry is not None:
                 assert (s.kind, s.entry.answer_cell) in kinds, f"no {s.kind} of {s.entry.answer_cell} in the sample"

@@ -63,14 +63,14 @@ class Chunk:
     """Up to chunk_size proving submissions of one assignment, graded together by one `nbgrader autograde` run."""
     assignment: course.Assignment
     index: int
-    student_ids: frozenset[str]
+    submissions: tuple[PlannedSubmission, ...]
 
     @property
     def name(self) -> str:
         return f"{self.assignment.name}-{self.index}"
 
     def grade(self, workdir: Path) -> list[Row]:
-        return grade_end_to_end(self.assignment, workdir / self.name, only=set(self.student_ids))
+        return grade_end_to_end(self.assignment, workdir / self.name, only={s.student_id for s in self.submissions})
 
 
 def end_to_end_chunks(assignments: list[course.Assignment], chunk_size: int = 10, sample: bool = False) -> list[Chunk]:
@@ -79,9 +79,9 @@ def end_to_end_chunks(assignments: list[course.Assignment], chunk_size: int = 10
     chunks = []
     for assignment in assignments:
         planned = plan(assignment)
-        ids = [s.student_id for s in (end_to_end_sample(planned) if sample else planned)]
-        chunks += [Chunk(assignment, k // chunk_size, frozenset(ids[k:k + chunk_size]))
-                   for k in range(0, len(ids), chunk_size)]
+        chosen = end_to_end_sample(planned) if sample else planned
+        chunks += [Chunk(assignment, k // chunk_size, tuple(chosen[k:k + chunk_size]))
+                   for k in range(0, len(chosen), chunk_size)]
     return sorted(chunks, key=lambda chunk: chunk.assignment.framework != "tensorflow")
 
 
