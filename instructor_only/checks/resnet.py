@@ -1,0 +1,543 @@
+"""Hidden checks of the residual-architectures hackathon, for both frameworks.
+
+Expected values come from the numpy references (`instructor_only.references.resnet`), computed with the student's
+own weights after the adapter (`instructor_only.frameworks.<framework>_resnet`, fixture `rn`) has redrawn every
+weight and batch-norm state (so that gamma = 1, beta = 0, mean 0, variance 1 hide nothing). The reference follows
+each framework's padding rule and BN convention, so neither framework is "corrected".
+
+Tolerances: layers run in float64, where the reference agrees to ~1e-12 (a few hundred multiply-adds per value and
+one normalization); we allow 1e-7 relative, 1e-9 absolute, far below any bug's effect (a missing ReLU or a
+mis-padded border changes values by O(0.1)).
+
+Checks of one part never depend on the student's other parts: the ResNet checks build the model from the adapter's
+correct blocks (and patch them in for the names BasicBlock and Bottleneck).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from instructor_only import frameworks
+from instructor_only.references import batchnorm as bn_ref
+from instructor_only.references import resnet as ref
+
+F64 = dict(rtol=1e-7, atol=1e-9)
+MISSING = object()
+
+
+@pytest.fixture
+def rn(fw):
+    return frameworks.load(fw.name, "resnet")
+
+
+# --- helpers -------------------------------------------------------------------------------------------------------
+
+def _close(got, want, what, tol=F64):
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, expected {want.shape}"
+    if not np.allclose(got, want, **tol):
+        i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
+        raise AssertionError(f"{what}: differs from the reference, e.g. at index {tuple(int(k) for k in i)}: "
+                             f"got {got[i]:.6g}, expected {want[i]:.6g}")
+
+
+def _mode(training: bool) -> str:
+    return "training" if training else "inference"
+
+
+def _attr(layer, name: str, owner: str):
+    value = getattr(layer, name, MISSING)
+    assert value is not MISSING, f"{owner} has no attribute `{name}` (the exercise names the sub-layers the checks use)"
+    return value
+
+
+def _check_conv(rn, conv, what, kernel, in_channels, out_channels, stride=1):
+    info = rn.conv_info(conv)
+    assert info is not None, f"{what} should be a 2-D convolution layer, found {type(conv).__name__}"
+    assert info["kernel"] == (kernel, kernel), f"{what} should be a {kernel}x{kernel} convolution, found {info['kernel']}"
+    assert (info["in_channels"], info["out_channels"]) == (in_channels, out_channels), (
+        f"{what} should map {in_channels} -> {out_channels} channels, found "
+        f"{info['in_channels']} -> {info['out_channels']}")
+    assert info["stride"] == (stride, stride), f"{what} should have stride {stride}, found {info['stride'][0]}"
+    assert not info["has_bias"], (
+        f"{what} has a bias; a convolution followed by batch norm needs none (BN subtracts the mean, and its beta is "
+        f"the shift): create it with bias=False (PyTorch) / use_bias=False (Keras)")
+
+
+def _check_bn(rn, norm, what, channels):
+    assert rn.is_batch_norm(norm), f"{what} should be the framework's batch-norm layer, found {type(norm).__name__}"
+    gamma = rn.read_params(norm, "batch_norm")["gamma"]
+    assert gamma.shape == (channels,), f"{what} should normalize {channels} channels, found {gamma.shape[0]}"
+    defaults = bn_ref.CONVENTIONS[rn.convention]
+    assert rn.bn_settings(norm) == pytest.approx((defaults["momentum"], defaults["eps"])), (
+        f"{what} should use the framework's default momentum and eps {tuple(defaults.values())}, "
+        f"found {rn.bn_settings(norm)}")
+
+
+def _check_shortcut(rn, layer, owner, in_c, out_c, stride):
+    conv, norm = _attr(layer, "shortcut_conv", owner), _attr(layer, "shortcut_bn", owner)
+    if ref.needs_projection(in_c, out_c, stride):
+        assert conv is not None and norm is not None, (
+            f"{owner}({in_c}, {out_c}, stride={stride}): x cannot be added to the output as it is (the "
+            f"{'size' if stride != 1 else 'channel count'} changes), so the shortcut must be a 1x1 convolution with "
+            f"stride {stride} followed by batch norm; found shortcut_conv={conv!r}, shortcut_bn={norm!r}")
+        _check_conv(rn, conv, f"{owner}({in_c}, {out_c}, stride={stride}).shortcut_conv", 1, in_c, out_c, stride)
+        _check_bn(rn, norm, f"{owner}({in_c}, {out_c}, stride={stride}).shortcut_bn", out_c)
+    else:
+        assert conv is None and norm is None, (
+            f"{owner}({in_c}, {out_c}, stride=1): with stride 1 and unchanged channels the shortcut is the identity; "
+            f"shortcut_conv and shortcut_bn should be None")
+
+
+def _check_block_structure(rn, layer, kind, in_c, out_c, stride):
+    owner = {"basic": "BasicBlock", "bottleneck": "Bottleneck"}[kind]
+    name = f"{owner}({in_c}, {out_c}, stride={stride})"
+    if kind == "basic":
+        convs = [("conv1", 3, in_c, out_c, stride), ("conv2", 3, out_c, out_c, 1)]
+    else:
+        width = out_c // ref.EXPANSION
+        convs = [("conv1", 1, in_c, width, 1), ("conv2", 3, width, width, stride), ("conv3", 1, width, out_c, 1)]
+    for i, (conv_name, k, a, b, s) in enumerate(convs, start=1):
+        _check_conv(rn, _attr(layer, conv_name, owner), f"{name}.{conv_name}", k, a, b, s)
+        _check_bn(rn, _attr(layer, f"bn{i}", owner), f"{name}.bn{i}", b)
+    _check_shortcut(rn, layer, owner, in_c, out_c, stride)
+
+
+def _compare_state(want_state, after_params, what):
+    """Running statistics the reference computed vs those now stored in the student's layer."""
+    if isinstance(want_state, list):
+        for i, (w, a) in enumerate(zip(want_state, after_params)):
+            _compare_state(w, a, f"{what}[{i}]")
+    elif "running_mean" in want_state:
+        for key in ("running_mean", "running_var"):
+            _close(after_params[key], want_state[key], f"{what}.{key} stored after the call")
+    else:
+        for key, value in want_state.items():
+            _compare_state(value, after_params[key], f"{what}.{key}" if what else key)
+
+
+def _check_stats_move_only_in_training(rn, layer, x, what):
+    before = rn.running_stats(layer)
+    assert before, f"{what}: found no batch-norm layers"
+    rn.forward(layer, x, training=False)
+    after = rn.running_stats(layer)
+    for path, (mean, var) in before.items():
+        assert np.array_equal(mean, after[path][0]) and np.array_equal(var, after[path][1]), (
+            f"{what}: the running statistics of {path} changed in inference mode; they must stay fixed there "
+            f"(pass the mode on to every batch norm)")
+    rn.forward(layer, x, training=True)
+    moved = rn.running_stats(layer)
+    for path, (mean, var) in before.items():
+        assert not np.allclose(mean, moved[path][0]) and not np.allclose(var, moved[path][1]), (
+            f"{what}: the running statistics of {path} did not move in training mode; is that batch norm used in "
+            f"the forward pass, in training mode?")
+
+
+def _check_gradients(rn, layer, x, what):
+    y = rn.forward(layer, x, training=True)
+    upstream = np.random.default_rng(99).normal(size=y.shape)
+    grads = rn.gradients(layer, x, upstream)
+    assert grads, f"{what} has no trainable parameters"
+    for path, grad in grads.items():
+        assert grad is not None, f"{what}: no gradient reaches `{path}`; is that layer used in the forward pass?"
+        assert np.any(grad != 0), f"{what}: the gradient w.r.t. `{path}` is zero everywhere; is that layer used?"
+
+
+def _images(shape, seed):
+    return np.random.default_rng(seed).normal(0.5, 1.5, size=shape)
+
+
+def _leaf_name(path: str) -> str:
+    return path.replace("/", ".").split(".")[-1].split(":")[0]
+
+
+# --- part 1: CountingDense -----------------------------------------------------------------------------------------
+
+class CheckCustomDense:
+    grade_id = "check_custom_dense"
+
+    def check_weights_and_counter_are_registered(self, rn, student):
+        layer = rn.make_counting_dense(student.CountingDense, 5, 3)
+        summary = rn.weights_summary(layer)
+        trainable = {_leaf_name(k): v for k, v in summary["trainable"].items()}
+        assert "calls" not in trainable, (
+            f"`calls` is registered as a trainable weight/parameter; make it a non-trainable {rn.counter_kind}: the "
+            f"optimizer must never update a counter")
+        assert trainable == {"kernel": (5, 3), "bias": (3,)}, (
+            f"the trainable weights should be exactly kernel (5, 3) and bias (3,) for CountingDense(in=5, units=3); "
+            f"found {summary['trainable']}")
+        frozen = {_leaf_name(k): v for k, v in summary["non_trainable"].items()}
+        assert "calls" in frozen, (
+            f"`calls` should be a non-trainable {rn.counter_kind} of the layer (saved with it, never updated by the "
+            f"optimizer); the layer's non-trainable state is {summary['non_trainable'] or 'empty'}")
+        shape, dtype = frozen["calls"]
+        assert shape == () and dtype == "int64", f"`calls` should be a 0-d int64 counter, found shape {shape}, {dtype}"
+        assert rn.trainable_count(layer) == 5 * 3 + 3, "only kernel and bias should count as trainable parameters"
+
+    def check_counter_starts_at_zero_and_counts_every_call(self, rn, student):
+        layer = rn.make_counting_dense(student.CountingDense, 4, 2)
+        assert int(rn.counting_dense_state(layer)["calls"]) == 0, "`calls` should start at 0"
+        x = _images((6, 4), 1)
+        for n, training in enumerate((True, False, True), start=1):
+            rn.forward(layer, x, training)
+            calls = int(rn.counting_dense_state(layer)["calls"])
+            assert calls == n, f"after {n} forward call(s) `calls` should be {n}, found {calls}"
+
+    @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+    def check_output_is_x_kernel_plus_bias(self, rn, student, training):
+        layer = rn.make_counting_dense(student.CountingDense, 7, 4)
+        rng = np.random.default_rng(2)
+        kernel, bias = rng.normal(size=(7, 4)), rng.normal(size=4)
+        rn.set_counting_dense(layer, kernel, bias)
+        x = rng.normal(size=(5, 7))
+        _close(rn.forward(layer, x, training), x @ kernel + bias, f"CountingDense output ({_mode(training)})")
+
+    def check_initialization(self, rn, student):
+        layer = rn.make_counting_dense(student.CountingDense, 64, 50)
+        state = rn.counting_dense_state(layer)
+        bound = 1 / math.sqrt(64)
+        assert np.all(state["bias"] == 0), "the bias should start at zero"
+        kernel = state["kernel"]
+        assert np.all(np.abs(kernel) <= bound + 1e-12), (
+            f"the kernel should be uniform in +-1/sqrt(in_features) = +-{bound:.3f}; found values up to "
+            f"{np.abs(kernel).max():.3f}")
+        assert abs(kernel.std() - bound / math.sqrt(3)) < 0.15 * bound / math.sqrt(3) and abs(kernel.mean()) < 0.1 * bound, (
+            f"the kernel should be uniform in +-{bound:.3f} (std {bound / math.sqrt(3):.4f}); found mean "
+            f"{kernel.mean():.4f}, std {kernel.std():.4f}")
+
+    def check_gradients_reach_kernel_and_bias(self, rn, student):
+        layer = rn.make_counting_dense(student.CountingDense, 3, 2)
+        rng = np.random.default_rng(3)
+        x, upstream = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+        grads = {_leaf_name(k): v for k, v in rn.gradients(layer, x, upstream).items()}
+        for key, want in (("kernel", x.T @ upstream), ("bias", upstream.sum(axis=0))):
+            assert grads.get(key) is not None, f"no gradient reaches `{key}`; is it a trainable weight used in the output?"
+            _close(grads[key], want, f"gradient w.r.t. {key}")
+
+
+# --- parts 2 and 3: the residual blocks ----------------------------------------------------------------------------
+
+BLOCK_CASES = {
+    "basic": [(4, 4, 1), (4, 8, 1), (4, 8, 2), (6, 6, 2)],
+    "bottleneck": [(8, 8, 1), (4, 8, 1), (8, 16, 2), (8, 8, 2)],
+}
+
+
+def _case_id(case):
+    in_c, out_c, stride = case
+    return f"{in_c}->{out_c},stride{stride}"
+
+
+class _BlockChecks:
+    """Checks shared by BasicBlock and Bottleneck; subclasses set kind, class_name and grade_id."""
+    kind = class_name = ""
+
+    def _make(self, rn, student, case):
+        in_c, out_c, stride = case
+        return rn.make_layer(getattr(student, self.class_name), in_c, out_c, stride, input_shape=(4, in_c, 6, 6))
+
+    def _x(self, case, seed=5):
+        return _images((4, case[0], 6, 6), seed)
+
+    def check_structure(self, rn, student):
+        for case in BLOCK_CASES[self.kind]:
+            _check_block_structure(rn, self._make(rn, student, case), self.kind, *case)
+
+    @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+    def check_matches_reference_with_own_weights(self, rn, student, training):
+        for seed, case in enumerate(BLOCK_CASES[self.kind]):
+            in_c, out_c, stride = case
+            layer = self._make(rn, student, case)
+            _check_block_structure(rn, layer, self.kind, *case)
+            rn.randomize(layer, seed)
+            params = rn.read_params(layer, self.kind)
+            x = self._x(case, seed)
+            what = f"{self.class_name}({in_c}, {out_c}, stride={stride}), {_mode(training)}"
+            y = rn.forward(layer, x, training)
+            want, state = ref.BLOCKS[self.kind](x, params, stride, training, rn.padding, rn.convention)
+            assert y.min() >= 0, (f"{what}: the output has negative values ({y.min():.3g}); the block must end with "
+                                  f"ReLU(residual + shortcut), the ReLU applied after the addition")
+            _close(y, want, f"{what}: output")
+            _compare_state(state, rn.read_params(layer, self.kind), what + ": ")
+
+    def check_output_shape(self, rn, student):
+        for case in BLOCK_CASES[self.kind]:
+            in_c, out_c, stride = case
+            y = rn.forward(self._make(rn, student, case), self._x(case), training=True)
+            size = ref.spatial_after_stages(6, 2, rn.padding)[1] if stride == 2 else 6
+            assert y.shape == (4, out_c, size, size), (
+                f"{self.class_name}({in_c}, {out_c}, stride={stride}) on a (4, {in_c}, 6, 6) input should give "
+                f"(4, {out_c}, {size}, {size}) (channels first), found {y.shape}")
+
+    def check_running_statistics_move_only_in_training(self, rn, student):
+        for case in (BLOCK_CASES[self.kind][0], BLOCK_CASES[self.kind][2]):
+            layer = self._make(rn, student, case)
+            rn.randomize(layer, 7)
+            _check_stats_move_only_in_training(rn, layer, self._x(case), f"{self.class_name}{case}")
+
+    def check_gradients_reach_every_parameter(self, rn, student):
+        for case in (BLOCK_CASES[self.kind][0], BLOCK_CASES[self.kind][2]):
+            layer = self._make(rn, student, case)
+            rn.randomize(layer, 8)
+            _check_gradients(rn, layer, self._x(case), f"{self.class_name}{case}")
+
+    def check_parameter_count(self, rn, student):
+        for case in BLOCK_CASES[self.kind]:
+            want = ref.BLOCK_PARAMS[self.kind](*case)
+            got = rn.trainable_count(self._make(rn, student, case))
+            assert got == want, (
+                f"{self.class_name}{case} should have {want} trainable parameters (conv weights without biases, BN "
+                f"gamma and beta{', and the projection shortcut' if ref.needs_projection(*case) else ''}); found {got}")
+
+
+class CheckBasicBlock(_BlockChecks):
+    grade_id = "check_basic_block"
+    kind, class_name = "basic", "BasicBlock"
+
+
+class CheckBottleneck(_BlockChecks):
+    grade_id = "check_bottleneck_block"
+    kind, class_name = "bottleneck", "Bottleneck"
+
+    def check_rejects_channels_not_divisible_by_four(self, rn, student):
+        with pytest.raises(ValueError):
+            rn.make_layer(student.Bottleneck, 8, 6, 1, input_shape=(2, 8, 6, 6))
+
+
+# --- part 4: the ResNet --------------------------------------------------------------------------------------------
+
+ARCHITECTURES = {
+    "basic": dict(stage_channels=(4, 8, 8), blocks_per_stage=(2, 1, 2), in_channels=2, num_classes=5),
+    "bottleneck": dict(stage_channels=(8, 16), blocks_per_stage=(1, 2), in_channels=1, num_classes=3),
+}
+IMAGE = 8
+
+
+class CheckResNet:
+    """The model is built from the adapter's correct blocks: a bug in the student's blocks does not cost these points."""
+    grade_id = "check_resnet"
+
+    @pytest.fixture(autouse=True)
+    def _correct_blocks(self, student, rn):
+        with student.patched("BasicBlock", rn.REFERENCE_BLOCKS["basic"]), \
+                student.patched("Bottleneck", rn.REFERENCE_BLOCKS["bottleneck"]):
+            yield
+
+    def _make(self, rn, student, kind, **overrides):
+        arch = {**ARCHITECTURES[kind], **overrides}
+        shape = (3, arch["in_channels"], IMAGE, IMAGE)
+        return rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS[kind], **arch, input_shape=shape), arch, shape
+
+    def check_structure_and_output_shape(self, rn, student):
+        model, arch, shape = self._make(rn, student, "basic")
+        channels, counts = arch["stage_channels"], arch["blocks_per_stage"]
+        for name in ("stem_conv", "stem_bn", "stages", "classifier"):
+            _attr(model, name, "ResNet")
+        _check_conv(rn, model.stem_conv, "stem_conv", 3, arch["in_channels"], channels[0], 1)
+        _check_bn(rn, model.stem_bn, "stem_bn", channels[0])
+        found = [len(stage) for stage in rn.stages(model)]
+        assert found == list(counts), f"blocks_per_stage={counts} should give stages of {list(counts)} blocks, found {found}"
+        y = rn.forward(model, _images(shape, 1), training=False)
+        assert y.shape == (3, arch["num_classes"]), (
+            f"the logits should have shape (batch, num_classes) = (3, {arch['num_classes']}), found {y.shape}")
+
+    def check_block_channels_and_strides(self, rn, student):
+        model, arch, shape = self._make(rn, student, "basic")
+        previous = arch["stage_channels"][0]
+        strides = ref.stage_strides(arch["blocks_per_stage"])
+        for i, (channels, stage, stage_strides) in enumerate(zip(arch["stage_channels"], rn.stages(model), strides)):
+            for j, (block, stride) in enumerate(zip(stage, stage_strides)):
+                assert isinstance(block, rn.REFERENCE_BLOCKS["basic"]), (
+                    f"stage {i}, block {j} is a {type(block).__name__}; build every block from the `block` argument")
+                want = (previous, channels, stride)
+                assert tuple(block.spec) == want, (
+                    f"stage {i}, block {j} should be block(in_channels={want[0]}, out_channels={want[1]}, "
+                    f"stride={want[2]}) (only the first block of stages after the first has stride 2); it was built "
+                    f"with {tuple(block.spec)}")
+                previous = channels
+        sizes = [s[2:] for s in rn.stage_output_shapes(model, _images(shape, 2))]
+        want_sizes = [(n, n) for n in ref.spatial_after_stages(IMAGE, len(arch["stage_channels"]), rn.padding)]
+        assert sizes == want_sizes, (
+            f"for {IMAGE}x{IMAGE} inputs the feature maps after each stage should be {want_sizes} (the first stage "
+            f"keeps the size, every later stage halves it); found {sizes}")
+
+    @pytest.mark.parametrize("kind", ["basic", "bottleneck"])
+    @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+    def check_matches_reference_with_own_weights(self, rn, student, kind, training):
+        model, arch, shape = self._make(rn, student, kind)
+        rn.randomize(model, 3)
+        params = rn.read_params(model, "resnet", kind)
+        x = _images(shape, 4)
+        y = rn.forward(model, x, training)
+        want, state = ref.resnet_forward(x, params, kind, training, rn.padding, rn.convention)
+        what = f"ResNet({kind} blocks, {arch['stage_channels']}, {arch['blocks_per_stage']}), {_mode(training)}"
+        _close(y, want, f"{what}: logits (stem conv -> BN -> ReLU -> stages -> global average pooling -> classifier)")
+        _compare_state(state, rn.read_params(model, "resnet", kind), what + ": ")
+
+    def check_parameter_count(self, rn, student):
+        for kind, overrides in (("basic", {}), ("bottleneck", {}), ("basic", dict(
+                stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1, num_classes=10))):
+            model, arch, _ = self._make(rn, student, kind, **overrides)
+            want = ref.resnet_params(kind, **arch)
+            got = rn.trainable_count(model)
+            assert got == want, (f"ResNet({kind} blocks, {arch}) should have {want} trainable parameters (stem conv "
+                                 f"without bias, BNs, blocks, classifier with bias); found {got}")
+
+    def check_default_arguments(self, rn, student):
+        model = rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS["basic"], input_shape=(2, 1, IMAGE, IMAGE))
+        specs = [[tuple(block.spec) for block in stage] for stage in rn.stages(model)]
+        want = [[(16, 16, 1)], [(16, 32, 2)], [(32, 64, 2)]]
+        assert specs == want, (
+            f"with the default arguments (stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1)) the blocks, as "
+            f"(in_channels, out_channels, stride) per stage, should be {want}; found {specs}")
+        _check_conv(rn, model.stem_conv, "stem_conv with the default in_channels=1", 3, 1, 16, 1)
+        y = rn.forward(model, _images((2, 1, IMAGE, IMAGE), 5), training=False)
+        assert y.shape == (2, 10), f"with the default num_classes=10 the logits should be (2, 10), found {y.shape}"
+
+    def check_gradients_reach_every_parameter(self, rn, student):
+        model, _, shape = self._make(rn, student, "basic")
+        _check_gradients(rn, model, _images(shape, 6), "ResNet")
+
+    def check_trains_on_an_easy_problem(self, rn, student):
+        """Two classes: the bright half of the image is the top or the bottom. Adam fits this in a few steps."""
+        rng = np.random.default_rng(7)
+        labels = np.arange(32) % 2
+        x = rng.normal(0.0, 0.3, size=(32, 1, IMAGE, IMAGE))
+        x[labels == 0, :, :IMAGE // 2] += 1.0
+        x[labels == 1, :, IMAGE // 2:] += 1.0
+        model = rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS["basic"], stage_channels=(4, 8),
+                              blocks_per_stage=(1, 1), in_channels=1, num_classes=2, input_shape=x.shape)
+        losses = rn.train_steps(model, x, labels, steps=15, lr=0.02)
+        assert all(map(math.isfinite, losses)), f"non-finite training losses: {np.round(losses, 3)}"
+        assert losses[-1] < 0.5 * losses[0], (
+            f"15 Adam steps on an easy two-class problem should at least halve the loss; losses "
+            f"{np.round(losses[::4], 3)}")
+
+
+# --- part 7: DenseBlock and TransitionBlock -------------------------------------------------------------------------
+
+DENSE_CASES = [(3, 2, 3), (4, 5, 2)]  # in_channels, growth_rate, num_layers
+TRANSITION_CASES = [(6, 3), (4, 4)]
+
+
+class CheckDenseBlock:
+    grade_id = "check_dense_block"
+
+    def _dense(self, rn, student, case):
+        return rn.make_layer(student.DenseBlock, *case, input_shape=(4, case[0], 6, 6))
+
+    def _transition(self, rn, student, case):
+        return rn.make_layer(student.TransitionBlock, *case, input_shape=(4, case[0], 6, 6))
+
+    def check_dense_structure(self, rn, student):
+        for in_c, growth, layers in DENSE_CASES:
+            block = self._dense(rn, student, (in_c, growth, layers))
+            _attr(block, "norms", "DenseBlock"), _attr(block, "convs", "DenseBlock")
+            norms, convs = rn.children_list(block, "norms"), rn.children_list(block, "convs")
+            assert len(norms) == len(convs) == layers, (
+                f"DenseBlock({in_c}, {growth}, {layers}) should hold {layers} norms and {layers} convs, found "
+                f"{len(norms)} and {len(convs)}")
+            for i, (norm, conv) in enumerate(zip(norms, convs)):
+                channels = in_c + i * growth
+                _check_bn(rn, norm, f"DenseBlock({in_c}, {growth}, {layers}).norms[{i}]", channels)
+                _check_conv(rn, conv, f"DenseBlock({in_c}, {growth}, {layers}).convs[{i}]", 3, channels, growth, 1)
+
+    def check_dense_output_shape(self, rn, student):
+        for in_c, growth, layers in DENSE_CASES:
+            y = rn.forward(self._dense(rn, student, (in_c, growth, layers)), _images((4, in_c, 6, 6), 1), True)
+            want = (4, in_c + layers * growth, 6, 6)
+            assert y.shape == want, (f"DenseBlock({in_c}, {growth}, {layers}) should keep the size and output "
+                                     f"in_channels + num_layers * growth_rate channels: {want}; found {y.shape}")
+
+    @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+    def check_dense_matches_reference_with_own_weights(self, rn, student, training):
+        for seed, case in enumerate(DENSE_CASES):
+            block = self._dense(rn, student, case)
+            rn.randomize(block, seed)
+            params = rn.read_params(block, "dense")
+            x = _images((4, case[0], 6, 6), seed + 10)
+            what = f"DenseBlock{case}, {_mode(training)}"
+            y = rn.forward(block, x, training)
+            want, state = ref.dense_block(x, params, training, rn.padding, rn.convention)
+            if y.shape == want.shape:
+                _close(y[:, :case[0]], x, f"{what}: the first {case[0]} output channels should be the input itself "
+                                          f"(concatenate each layer's new features AFTER its input: concat([x, new]))")
+            _close(y, want, f"{what}: output (each layer's new features are concatenated after its input)")
+            _compare_state(state, rn.read_params(block, "dense"), what + ": ")
+
+    def check_transition_block(self, rn, student):
+        for in_c, out_c in TRANSITION_CASES:
+            block = self._transition(rn, student, (in_c, out_c))
+            _check_bn(rn, _attr(block, "norm", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).norm", in_c)
+            _check_conv(rn, _attr(block, "conv", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).conv", 1,
+                        in_c, out_c, 1)
+            y = rn.forward(block, _images((4, in_c, 6, 6), 2), True)
+            assert y.shape == (4, out_c, 3, 3), (f"TransitionBlock({in_c}, {out_c}) on (4, {in_c}, 6, 6) should give "
+                                                 f"(4, {out_c}, 3, 3) (2x2 pooling, stride 2); found {y.shape}")
+
+    @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+    def check_transition_matches_reference_with_own_weights(self, rn, student, training):
+        for seed, case in enumerate(TRANSITION_CASES):
+            block = self._transition(rn, student, case)
+            rn.randomize(block, seed + 20)
+            params = rn.read_params(block, "transition")
+            x = _images((4, case[0], 6, 6), seed + 30)
+            what = f"TransitionBlock{case}, {_mode(training)}"
+            want, state = ref.transition_block(x, params, training, rn.padding, rn.convention)
+            _close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)")
+            _compare_state(state, rn.read_params(block, "transition"), what + ": ")
+
+    def check_running_statistics_move_only_in_training(self, rn, student):
+        for make, case, what in ((self._dense, DENSE_CASES[0], "DenseBlock"),
+                                 (self._transition, TRANSITION_CASES[0], "TransitionBlock")):
+            layer = make(rn, student, case)
+            rn.randomize(layer, 40)
+            _check_stats_move_only_in_training(rn, layer, _images((4, case[0], 6, 6), 41), f"{what}{case}")
+
+    def check_gradients_reach_every_parameter(self, rn, student):
+        for make, case, what in ((self._dense, DENSE_CASES[0], "DenseBlock"),
+                                 (self._transition, TRANSITION_CASES[0], "TransitionBlock")):
+            layer = make(rn, student, case)
+            rn.randomize(layer, 42)
+            _check_gradients(rn, layer, _images((4, case[0], 6, 6), 43), f"{what}{case}")
+
+    def check_parameter_counts(self, rn, student):
+        for case in DENSE_CASES:
+            got, want = rn.trainable_count(self._dense(rn, student, case)), ref.dense_block_params(*case)
+            assert got == want, f"DenseBlock{case} should have {want} trainable parameters, found {got}"
+        for case in TRANSITION_CASES:
+            got, want = rn.trainable_count(self._transition(rn, student, case)), ref.transition_block_params(*case)
+            assert got == want, f"TransitionBlock{case} should have {want} trainable parameters, found {got}"
+
+
+# --- part 8: costs -------------------------------------------------------------------------------------------------
+
+class CheckBlockCosts:
+    grade_id = "check_block_costs"
+
+    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1)])
+    def check_matches_reference(self, student, channels, size):
+        got = student.block_costs(channels, size)
+        want = ref.block_costs(channels, size)
+        assert isinstance(got, dict) and set(got) == {"basic", "bottleneck"}, (
+            f"return a dict with keys 'basic' and 'bottleneck'; got {got!r}")
+        for kind in ("basic", "bottleneck"):
+            value = got[kind]
+            assert isinstance(value, tuple) and len(value) == 2, f"{kind}: return a (params, mult_adds) tuple, got {value!r}"
+            assert all(isinstance(v, int) for v in value), (
+                f"{kind}: return Python ints (use int(...)), got types {[type(v).__name__ for v in value]}")
+            params, mult_adds = value
+            width = channels // ref.EXPANSION
+            bn_channels = 2 * channels if kind == "basic" else 2 * width + channels
+            hint = ""
+            if params == want[kind][0] + 2 * bn_channels:
+                hint = " (count gamma and beta only: the running statistics are not trained)"
+            elif params == want[kind][0] - 2 * bn_channels:
+                hint = " (the batch norms' gamma and beta are parameters too)"
+            assert params == want[kind][0], (f"{kind} block, {channels} channels: {want[kind][0]} parameters expected, "
+                                             f"got {params}{hint}")
+            assert mult_adds == want[kind][1], (
+                f"{kind} block, {channels} channels on {size}x{size}: {want[kind][1]} multiply-adds expected, got "
+                f"{mult_adds} (per conv: out_h * out_w * out_ch * in_ch * kh * kw)")

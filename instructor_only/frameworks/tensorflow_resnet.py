@@ -1,0 +1,378 @@
+"""TensorFlow/Keras side of the residual-architectures adapter: how the checks build, run and read a student's layers.
+
+Same public names and meaning as `torch_resnet` (its docstring is the interface). Arrays cross the interface as
+numpy float64 with images in NCHW; this module transposes to and from Keras' NHWC, converts conv kernels from
+Keras' (kh, kw, in, out) to the reference's (out, in, kh, kw), and reports Keras' conventions: padding="same"
+(which pads (0, 1) for a 3x3 kernel at stride 2 on an even size), BN momentum 0.99 weighing the OLD statistics,
+eps 1e-3, biased moving variance.
+
+A Keras layer has no mode: the mode is the `training` argument of each call. Keras also hands an outer layer's
+`training` down to nested layers called without one, but only inside an outer `__call__`. The checks therefore run
+a student's layer through its `call` method directly (after building it with one inference-mode `__call__`): a
+block that forgets to pass `training=training` to a BN then runs that BN in inference, as the contract says it must
+not.
+"""
+from __future__ import annotations
+
+import contextlib
+import inspect
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from keras.src.layers import layer as keras_layer_module
+
+name = "tensorflow"
+padding = "same"
+convention = "keras"
+container = "keras.layers.Layer"
+counter_kind = "non-trainable weight"
+
+
+def tensor(a, dtype=tf.float64) -> tf.Tensor:
+    return tf.constant(np.asarray(a), dtype=dtype)
+
+
+def to_numpy(t) -> np.ndarray:
+    if tf.is_tensor(t) or isinstance(t, (tf.Variable, keras.Variable)):
+        t = tf.convert_to_tensor(t).numpy()
+    return np.asarray(t, np.float64)
+
+
+def _to_framework(x) -> tf.Tensor:
+    """NCHW (or (N, D)) numpy -> NHWC (or (N, D)) float64 tensor."""
+    x = np.asarray(x, np.float64)
+    return tensor(np.transpose(x, (0, 2, 3, 1)) if x.ndim == 4 else x)
+
+
+def _from_framework(t) -> np.ndarray:
+    y = to_numpy(t)
+    return np.transpose(y, (0, 3, 1, 2)) if y.ndim == 4 else y
+
+
+def _nhwc(shape) -> tuple:
+    return (shape[0], *shape[2:], shape[1]) if len(shape) == 4 else tuple(shape)
+
+
+@contextlib.contextmanager
+def _float64_layers():
+    """Layers constructed inside compute in float64 (Keras reads the dtype policy when a layer is constructed)."""
+    saved = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float64")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(saved)
+
+
+# --- building and running -------------------------------------------------------------------------------------------
+
+def _call(layer, x: tf.Tensor, training: bool):
+    """The layer's own `call`, with `training` if it takes one (see the module docstring for why not __call__)."""
+    parameters = inspect.signature(layer.call).parameters
+    takes_training = "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    return layer.call(x, training=training) if takes_training else layer.call(x)
+
+
+@contextlib.contextmanager
+def _eager_builds():
+    """Let layers without a build() method build their sub-layers during their first eager call.
+
+    By default Keras first traces such a layer's call symbolically to build it, and does so again for every nested
+    layer without build(): for a small ResNet that costs about a second, ten times the eager call itself. Building
+    during the eager call creates the same weights.
+    """
+    saved = keras_layer_module.might_have_unbuilt_state
+    keras_layer_module.might_have_unbuilt_state = lambda layer: False
+    try:
+        yield
+    finally:
+        keras_layer_module.might_have_unbuilt_state = saved
+
+
+def make_layer(cls, *args, input_shape=None, seed=0, **kwargs):
+    """The layer in float64, built by one inference-mode call on zeros of input_shape (NCHW, or (N, D))."""
+    keras.utils.set_random_seed(seed)
+    with _float64_layers():
+        layer = cls(*args, **kwargs)
+    if input_shape is not None:
+        with _eager_builds():
+            layer(tf.zeros(_nhwc(input_shape), tf.float64), training=False)
+    return layer
+
+
+def make_counting_dense(cls, in_features: int, units: int, seed=0):
+    """CountingDense(units), built for in_features inputs through build() alone (a call would count)."""
+    keras.utils.set_random_seed(seed)
+    with _float64_layers():
+        layer = cls(units)
+    layer.build((None, in_features))
+    return layer
+
+
+def forward(layer, x, training: bool) -> np.ndarray:
+    return _from_framework(_call(layer, _to_framework(x), training))
+
+
+def _paths(variables) -> list[str]:
+    """Unique names of variables: Keras' paths (layer/…/weight), numbered if two coincide."""
+    paths, seen = [], {}
+    for v in variables:
+        path = getattr(v, "path", None) or v.name
+        seen[path] = seen.get(path, 0) + 1
+        paths.append(path if seen[path] == 1 else f"{path}#{seen[path]}")
+    return paths
+
+
+def gradients(layer, x, upstream, training: bool = True) -> dict:
+    variables = list(layer.trainable_variables)
+    x_t = _to_framework(x)
+    up = _to_framework(upstream)
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(tf.cast(_call(layer, x_t, training), tf.float64) * up)
+    grads = tape.gradient(total, variables)
+    return {path: (None if g is None else to_numpy(g)) for path, g in zip(_paths(variables), grads)}
+
+
+def trainable_count(layer) -> int:
+    return int(sum(np.prod(w.shape) for w in layer.trainable_weights))
+
+
+def _dtype_name(variable) -> str:
+    return tf.as_dtype(variable.dtype).name
+
+
+def weights_summary(layer) -> dict:
+    trainable, frozen = layer.trainable_weights, layer.non_trainable_weights
+    return {"trainable": {p: tuple(w.shape) for p, w in zip(_paths(trainable), trainable)},
+            "non_trainable": {p: (tuple(w.shape), _dtype_name(w)) for p, w in zip(_paths(frozen), frozen)}}
+
+
+# --- describing layers ---------------------------------------------------------------------------------------------
+
+def conv_info(obj) -> dict | None:
+    """Input channels come from the kernel, so they are None for a conv that was never called (never built)."""
+    if not isinstance(obj, keras.layers.Conv2D):
+        return None
+    in_channels = int(obj.kernel.shape[2]) if obj.built else None
+    return {"kernel": tuple(obj.kernel_size), "in_channels": in_channels, "out_channels": obj.filters,
+            "stride": tuple(obj.strides), "has_bias": bool(obj.use_bias)}
+
+
+def is_batch_norm(obj) -> bool:
+    return isinstance(obj, keras.layers.BatchNormalization)
+
+
+def bn_settings(obj) -> tuple[float, float]:
+    return obj.momentum, obj.epsilon
+
+
+def children_list(layer, attribute: str) -> list:
+    return list(getattr(layer, attribute))
+
+
+def stages(model) -> list[list]:
+    return [list(stage) for stage in model.stages]
+
+
+def stage_output_shapes(model, x) -> list[tuple[int, ...]]:
+    """NCHW output shape of each stage's last block, recorded by wrapping that block's call for one forward pass."""
+    last_blocks = [stage[-1] for stage in stages(model)]
+    shapes = [None] * len(last_blocks)
+
+    def recording(i, original):
+        def call(*args, **kwargs):
+            out = original(*args, **kwargs)
+            shapes[i] = _nhwc_to_nchw_shape(tuple(out.shape))
+            return out
+        return call
+
+    for i, block in enumerate(last_blocks):
+        object.__setattr__(block, "call", recording(i, block.call))  # bypass Keras' attribute tracking
+    try:
+        forward(model, x, training=False)
+    finally:
+        for block in last_blocks:
+            block.__dict__.pop("call", None)
+    return shapes
+
+
+def _nhwc_to_nchw_shape(shape: tuple) -> tuple:
+    return (shape[0], shape[3], shape[1], shape[2]) if len(shape) == 4 else shape
+
+
+# --- weights in the reference format -------------------------------------------------------------------------------
+
+def _built(layer, what: str):
+    assert layer.built, (f"{what} ({type(layer).__name__}) was never built: Keras creates a layer's weights on its "
+                         f"first call, so this layer is not used in the forward pass")
+    return layer
+
+
+def _conv(m) -> np.ndarray:
+    return to_numpy(_built(m, "a convolution").kernel).transpose(3, 2, 0, 1)  # (kh, kw, in, out) -> (out, in, kh, kw)
+
+
+def _bn(m) -> dict:
+    _built(m, "a batch norm")
+    c = m.moving_mean.shape[0]
+    return {"gamma": to_numpy(m.gamma) if m.scale else np.ones(c), "beta": to_numpy(m.beta) if m.center else np.zeros(c),
+            "running_mean": to_numpy(m.moving_mean), "running_var": to_numpy(m.moving_variance),
+            "momentum": m.momentum, "eps": m.epsilon}
+
+
+def _maybe(fn, m):
+    return None if m is None else fn(m)
+
+
+def read_params(layer, kind: str, block: str | None = None) -> dict:
+    if kind == "batch_norm":
+        return _bn(layer)
+    if kind == "basic":
+        return {"conv1": _conv(layer.conv1), "bn1": _bn(layer.bn1), "conv2": _conv(layer.conv2), "bn2": _bn(layer.bn2),
+                "shortcut_conv": _maybe(_conv, layer.shortcut_conv), "shortcut_bn": _maybe(_bn, layer.shortcut_bn)}
+    if kind == "bottleneck":
+        params = {f"conv{i}": _conv(getattr(layer, f"conv{i}")) for i in (1, 2, 3)}
+        params.update({f"bn{i}": _bn(getattr(layer, f"bn{i}")) for i in (1, 2, 3)})
+        params.update(shortcut_conv=_maybe(_conv, layer.shortcut_conv), shortcut_bn=_maybe(_bn, layer.shortcut_bn))
+        return params
+    if kind == "dense":
+        return {"norms": [_bn(m) for m in layer.norms], "convs": [_conv(m) for m in layer.convs]}
+    if kind == "transition":
+        return {"norm": _bn(layer.norm), "conv": _conv(layer.conv)}
+    if kind == "resnet":
+        classifier = _built(layer.classifier, "the classifier")
+        return {"stem_conv": _conv(layer.stem_conv), "stem_bn": _bn(layer.stem_bn),
+                "stages": [[read_params(b, block) for b in stage] for stage in stages(layer)],
+                "classifier": {"kernel": to_numpy(classifier.kernel),
+                               "bias": to_numpy(classifier.bias) if classifier.use_bias else
+                               np.zeros(classifier.units)}}
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _sublayers(layer) -> list:
+    return layer._flatten_layers(include_self=True, recursive=True)
+
+
+def running_stats(layer) -> dict:
+    """Moving statistics of every built batch norm inside the layer (an unbuilt one holds none yet)."""
+    norms = [m for m in _sublayers(layer) if is_batch_norm(m) and m.built]
+    return {path: (to_numpy(m.moving_mean), to_numpy(m.moving_variance))
+            for path, m in zip(_paths(norms), norms)}
+
+
+def randomize(layer, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for m in _sublayers(layer):
+        if not m.built:
+            continue
+        if isinstance(m, (keras.layers.Conv2D, keras.layers.Dense)):
+            shape = tuple(m.kernel.shape)
+            fan_in = int(np.prod(shape[:-1]))
+            m.kernel.assign(tensor(rng.normal(0.0, np.sqrt(2.0 / fan_in), shape), m.kernel.dtype))
+            if m.use_bias:
+                m.bias.assign(tensor(rng.normal(0.0, 0.5, tuple(m.bias.shape)), m.bias.dtype))
+        elif is_batch_norm(m):
+            c = m.moving_mean.shape[0]
+            values = ((m.gamma if m.scale else None, rng.uniform(0.5, 1.5, c)),
+                      (m.beta if m.center else None, rng.normal(0.0, 0.5, c)),
+                      (m.moving_mean, rng.normal(0.0, 0.5, c)), (m.moving_variance, rng.uniform(0.5, 2.0, c)))
+            for variable, value in values:
+                if variable is not None:
+                    variable.assign(tensor(value, variable.dtype))
+
+
+# --- training ------------------------------------------------------------------------------------------------------
+
+def train_steps(model, x, labels, steps: int, lr: float) -> list[float]:
+    """Full-batch steps of keras.optimizers.Adam on the mean cross-entropy of the logits, in training mode."""
+    optimizer = keras.optimizers.Adam(learning_rate=lr)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")
+    x_t, y_t = _to_framework(x), tf.constant(np.asarray(labels), tf.int64)
+    variables = list(model.trainable_variables)
+    optimizer.build(variables)
+
+    @tf.function  # eager Adam costs ~0.2 s a step on a small ResNet, compiled steps ~100 times less after tracing
+    def step():
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y_t, _call(model, x_t, True))
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None])
+        return loss
+
+    return [float(step()) for _ in range(steps)]
+
+
+# --- CountingDense -------------------------------------------------------------------------------------------------
+
+def counting_dense_state(layer) -> dict:
+    calls = layer.calls
+    calls = tf.convert_to_tensor(calls).numpy() if isinstance(calls, (tf.Variable, keras.Variable)) or tf.is_tensor(
+        calls) else calls
+    return {"kernel": to_numpy(layer.kernel), "bias": to_numpy(layer.bias), "calls": np.asarray(calls)}
+
+
+def set_counting_dense(layer, kernel=None, bias=None) -> None:
+    if kernel is not None:
+        layer.kernel.assign(tensor(kernel, layer.kernel.dtype))
+    if bias is not None:
+        layer.bias.assign(tensor(bias, layer.bias.dtype))
+
+
+# --- reference blocks (correct implementations of the contract) ----------------------------------------------------
+
+def _conv_layer(filters, kernel, stride=1):
+    return keras.layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False)
+
+
+class _ReferenceBlock(keras.layers.Layer):
+    def _shortcut(self, x, training):
+        if self.shortcut_conv is None:
+            return x
+        return self.shortcut_bn(self.shortcut_conv(x), training=training)
+
+    def _make_shortcut(self, in_channels, out_channels, stride):
+        self.shortcut_conv = self.shortcut_bn = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut_conv = _conv_layer(out_channels, 1, stride)
+            self.shortcut_bn = keras.layers.BatchNormalization()
+
+
+class ReferenceBasicBlock(_ReferenceBlock):
+    """A correct BasicBlock, patched in where a check must not depend on the student's."""
+
+    def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+        super().__init__(**kwargs)
+        self.spec = (in_channels, out_channels, stride)
+        self.conv1, self.bn1 = _conv_layer(out_channels, 3, stride), keras.layers.BatchNormalization()
+        self.conv2, self.bn2 = _conv_layer(out_channels, 3), keras.layers.BatchNormalization()
+        self._make_shortcut(in_channels, out_channels, stride)
+
+    def call(self, x, training=None):
+        h = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+        h = self.bn2(self.conv2(h), training=training)
+        return tf.nn.relu(h + self._shortcut(x, training))
+
+
+class ReferenceBottleneck(_ReferenceBlock):
+    """A correct Bottleneck (expansion 4), patched in where a check must not depend on the student's."""
+
+    def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+        super().__init__(**kwargs)
+        if out_channels % 4:
+            raise ValueError("out_channels must be divisible by 4")
+        width = out_channels // 4
+        self.spec = (in_channels, out_channels, stride)
+        self.conv1, self.bn1 = _conv_layer(width, 1), keras.layers.BatchNormalization()
+        self.conv2, self.bn2 = _conv_layer(width, 3, stride), keras.layers.BatchNormalization()
+        self.conv3, self.bn3 = _conv_layer(out_channels, 1), keras.layers.BatchNormalization()
+        self._make_shortcut(in_channels, out_channels, stride)
+
+    def call(self, x, training=None):
+        h = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+        h = tf.nn.relu(self.bn2(self.conv2(h), training=training))
+        h = self.bn3(self.conv3(h), training=training)
+        return tf.nn.relu(h + self._shortcut(x, training))
+
+
+REFERENCE_BLOCKS = {"basic": ReferenceBasicBlock, "bottleneck": ReferenceBottleneck}
