@@ -20,137 +20,15 @@ import numpy as np
 import pytest
 
 from instructor_only import frameworks
-from instructor_only.references import batchnorm as bn_ref
+from instructor_only.checks.resnet_assertions import (
+    assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_state_matches,
+    assert_stats_move_only_in_training, close, images, leaf_name, mode_name, require_attr)
 from instructor_only.references import resnet as ref
-
-F64 = dict(rtol=1e-7, atol=1e-9)
-MISSING = object()
 
 
 @pytest.fixture
 def rn(fw):
     return frameworks.load(fw.name, "resnet")
-
-
-# --- helpers -------------------------------------------------------------------------------------------------------
-
-def _close(got, want, what, tol=F64):
-    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    assert got.shape == want.shape, f"{what}: shape {got.shape}, expected {want.shape}"
-    if not np.allclose(got, want, **tol):
-        i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
-        raise AssertionError(f"{what}: differs from the reference, e.g. at index {tuple(int(k) for k in i)}: "
-                             f"got {got[i]:.6g}, expected {want[i]:.6g}")
-
-
-def _mode(training: bool) -> str:
-    return "training" if training else "inference"
-
-
-def _attr(layer, name: str, owner: str):
-    value = getattr(layer, name, MISSING)
-    assert value is not MISSING, f"{owner} has no attribute `{name}` (the exercise names the sub-layers the checks use)"
-    return value
-
-
-def _check_conv(rn, conv, what, kernel, in_channels, out_channels, stride=1):
-    info = rn.conv_info(conv)
-    assert info is not None, f"{what} should be a 2-D convolution layer, found {type(conv).__name__}"
-    assert info["kernel"] == (kernel, kernel), f"{what} should be a {kernel}x{kernel} convolution, found {info['kernel']}"
-    assert (info["in_channels"], info["out_channels"]) == (in_channels, out_channels), (
-        f"{what} should map {in_channels} -> {out_channels} channels, found "
-        f"{info['in_channels']} -> {info['out_channels']}")
-    assert info["stride"] == (stride, stride), f"{what} should have stride {stride}, found {info['stride'][0]}"
-    assert not info["has_bias"], (
-        f"{what} has a bias; a convolution followed by batch norm needs none (BN subtracts the mean, and its beta is "
-        f"the shift): create it with bias=False (PyTorch) / use_bias=False (Keras)")
-
-
-def _check_bn(rn, norm, what, channels):
-    assert rn.is_batch_norm(norm), f"{what} should be the framework's batch-norm layer, found {type(norm).__name__}"
-    gamma = rn.read_params(norm, "batch_norm")["gamma"]
-    assert gamma.shape == (channels,), f"{what} should normalize {channels} channels, found {gamma.shape[0]}"
-    defaults = bn_ref.CONVENTIONS[rn.convention]
-    assert rn.bn_settings(norm) == pytest.approx((defaults["momentum"], defaults["eps"])), (
-        f"{what} should use the framework's default momentum and eps {tuple(defaults.values())}, "
-        f"found {rn.bn_settings(norm)}")
-
-
-def _check_shortcut(rn, layer, owner, in_c, out_c, stride):
-    conv, norm = _attr(layer, "shortcut_conv", owner), _attr(layer, "shortcut_bn", owner)
-    if ref.needs_projection(in_c, out_c, stride):
-        assert conv is not None and norm is not None, (
-            f"{owner}({in_c}, {out_c}, stride={stride}): x cannot be added to the output as it is (the "
-            f"{'size' if stride != 1 else 'channel count'} changes), so the shortcut must be a 1x1 convolution with "
-            f"stride {stride} followed by batch norm; found shortcut_conv={conv!r}, shortcut_bn={norm!r}")
-        _check_conv(rn, conv, f"{owner}({in_c}, {out_c}, stride={stride}).shortcut_conv", 1, in_c, out_c, stride)
-        _check_bn(rn, norm, f"{owner}({in_c}, {out_c}, stride={stride}).shortcut_bn", out_c)
-    else:
-        assert conv is None and norm is None, (
-            f"{owner}({in_c}, {out_c}, stride=1): with stride 1 and unchanged channels the shortcut is the identity; "
-            f"shortcut_conv and shortcut_bn should be None")
-
-
-def _check_block_structure(rn, layer, kind, in_c, out_c, stride):
-    owner = {"basic": "BasicBlock", "bottleneck": "Bottleneck"}[kind]
-    name = f"{owner}({in_c}, {out_c}, stride={stride})"
-    if kind == "basic":
-        convs = [("conv1", 3, in_c, out_c, stride), ("conv2", 3, out_c, out_c, 1)]
-    else:
-        width = out_c // ref.EXPANSION
-        convs = [("conv1", 1, in_c, width, 1), ("conv2", 3, width, width, stride), ("conv3", 1, width, out_c, 1)]
-    for i, (conv_name, k, a, b, s) in enumerate(convs, start=1):
-        _check_conv(rn, _attr(layer, conv_name, owner), f"{name}.{conv_name}", k, a, b, s)
-        _check_bn(rn, _attr(layer, f"bn{i}", owner), f"{name}.bn{i}", b)
-    _check_shortcut(rn, layer, owner, in_c, out_c, stride)
-
-
-def _compare_state(want_state, after_params, what):
-    """Running statistics the reference computed vs those now stored in the student's layer."""
-    if isinstance(want_state, list):
-        for i, (w, a) in enumerate(zip(want_state, after_params)):
-            _compare_state(w, a, f"{what}[{i}]")
-    elif "running_mean" in want_state:
-        for key in ("running_mean", "running_var"):
-            _close(after_params[key], want_state[key], f"{what}.{key} stored after the call")
-    else:
-        for key, value in want_state.items():
-            _compare_state(value, after_params[key], f"{what}.{key}" if what else key)
-
-
-def _check_stats_move_only_in_training(rn, layer, x, what):
-    before = rn.running_stats(layer)
-    assert before, f"{what}: found no batch-norm layers"
-    rn.forward(layer, x, training=False)
-    after = rn.running_stats(layer)
-    for path, (mean, var) in before.items():
-        assert np.array_equal(mean, after[path][0]) and np.array_equal(var, after[path][1]), (
-            f"{what}: the running statistics of {path} changed in inference mode; they must stay fixed there "
-            f"(pass the mode on to every batch norm)")
-    rn.forward(layer, x, training=True)
-    moved = rn.running_stats(layer)
-    for path, (mean, var) in before.items():
-        assert not np.allclose(mean, moved[path][0]) and not np.allclose(var, moved[path][1]), (
-            f"{what}: the running statistics of {path} did not move in training mode; is that batch norm used in "
-            f"the forward pass, in training mode?")
-
-
-def _check_gradients(rn, layer, x, what):
-    y = rn.forward(layer, x, training=True)
-    upstream = np.random.default_rng(99).normal(size=y.shape)
-    grads = rn.gradients(layer, x, upstream)
-    assert grads, f"{what} has no trainable parameters"
-    for path, grad in grads.items():
-        assert grad is not None, f"{what}: no gradient reaches `{path}`; is that layer used in the forward pass?"
-        assert np.any(grad != 0), f"{what}: the gradient w.r.t. `{path}` is zero everywhere; is that layer used?"
-
-
-def _images(shape, seed):
-    return np.random.default_rng(seed).normal(0.5, 1.5, size=shape)
-
-
-def _leaf_name(path: str) -> str:
-    return path.replace("/", ".").split(".")[-1].split(":")[0]
 
 
 # --- part 1: CountingDense -----------------------------------------------------------------------------------------
@@ -161,14 +39,14 @@ class CheckCustomDense:
     def check_weights_and_counter_are_registered(self, rn, student):
         layer = rn.make_counting_dense(student.CountingDense, 5, 3)
         summary = rn.weights_summary(layer)
-        trainable = {_leaf_name(k): v for k, v in summary["trainable"].items()}
+        trainable = {leaf_name(k): v for k, v in summary["trainable"].items()}
         assert "calls" not in trainable, (
             f"`calls` is registered as a trainable weight/parameter; make it a non-trainable {rn.counter_kind}: the "
             f"optimizer must never update a counter")
         assert trainable == {"kernel": (5, 3), "bias": (3,)}, (
             f"the trainable weights should be exactly kernel (5, 3) and bias (3,) for CountingDense(in=5, units=3); "
             f"found {summary['trainable']}")
-        frozen = {_leaf_name(k): v for k, v in summary["non_trainable"].items()}
+        frozen = {leaf_name(k): v for k, v in summary["non_trainable"].items()}
         assert "calls" in frozen, (
             f"`calls` should be a non-trainable {rn.counter_kind} of the layer (saved with it, never updated by the "
             f"optimizer); the layer's non-trainable state is {summary['non_trainable'] or 'empty'}")
@@ -179,7 +57,7 @@ class CheckCustomDense:
     def check_counter_starts_at_zero_and_counts_every_call(self, rn, student):
         layer = rn.make_counting_dense(student.CountingDense, 4, 2)
         assert int(rn.counting_dense_state(layer)["calls"]) == 0, "`calls` should start at 0"
-        x = _images((6, 4), 1)
+        x = images((6, 4), 1)
         for n, training in enumerate((True, False, True), start=1):
             rn.forward(layer, x, training)
             calls = int(rn.counting_dense_state(layer)["calls"])
@@ -192,7 +70,7 @@ class CheckCustomDense:
         kernel, bias = rng.normal(size=(7, 4)), rng.normal(size=4)
         rn.set_counting_dense(layer, kernel, bias)
         x = rng.normal(size=(5, 7))
-        _close(rn.forward(layer, x, training), x @ kernel + bias, f"CountingDense output ({_mode(training)})")
+        close(rn.forward(layer, x, training), x @ kernel + bias, f"CountingDense output ({mode_name(training)})")
 
     def check_initialization(self, rn, student):
         layer = rn.make_counting_dense(student.CountingDense, 64, 50)
@@ -211,10 +89,10 @@ class CheckCustomDense:
         layer = rn.make_counting_dense(student.CountingDense, 3, 2)
         rng = np.random.default_rng(3)
         x, upstream = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
-        grads = {_leaf_name(k): v for k, v in rn.gradients(layer, x, upstream).items()}
+        grads = {leaf_name(k): v for k, v in rn.gradients(layer, x, upstream).items()}
         for key, want in (("kernel", x.T @ upstream), ("bias", upstream.sum(axis=0))):
             assert grads.get(key) is not None, f"no gradient reaches `{key}`; is it a trainable weight used in the output?"
-            _close(grads[key], want, f"gradient w.r.t. {key}")
+            close(grads[key], want, f"gradient w.r.t. {key}")
 
 
 # --- parts 2 and 3: the residual blocks ----------------------------------------------------------------------------
@@ -223,11 +101,6 @@ BLOCK_CASES = {
     "basic": [(4, 4, 1), (4, 8, 1), (4, 8, 2), (6, 6, 2)],
     "bottleneck": [(8, 8, 1), (4, 8, 1), (8, 16, 2), (8, 8, 2)],
 }
-
-
-def _case_id(case):
-    in_c, out_c, stride = case
-    return f"{in_c}->{out_c},stride{stride}"
 
 
 class _BlockChecks:
@@ -239,28 +112,28 @@ class _BlockChecks:
         return rn.make_layer(getattr(student, self.class_name), in_c, out_c, stride, input_shape=(4, in_c, 6, 6))
 
     def _x(self, case, seed=5):
-        return _images((4, case[0], 6, 6), seed)
+        return images((4, case[0], 6, 6), seed)
 
     def check_structure(self, rn, student):
         for case in BLOCK_CASES[self.kind]:
-            _check_block_structure(rn, self._make(rn, student, case), self.kind, *case)
+            assert_block_structure(rn, self._make(rn, student, case), self.kind, *case)
 
     @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
     def check_matches_reference_with_own_weights(self, rn, student, training):
         for seed, case in enumerate(BLOCK_CASES[self.kind]):
             in_c, out_c, stride = case
             layer = self._make(rn, student, case)
-            _check_block_structure(rn, layer, self.kind, *case)
+            assert_block_structure(rn, layer, self.kind, *case)
             rn.randomize(layer, seed)
             params = rn.read_params(layer, self.kind)
             x = self._x(case, seed)
-            what = f"{self.class_name}({in_c}, {out_c}, stride={stride}), {_mode(training)}"
+            what = f"{self.class_name}({in_c}, {out_c}, stride={stride}), {mode_name(training)}"
             y = rn.forward(layer, x, training)
             want, state = ref.BLOCKS[self.kind](x, params, stride, training, rn.padding, rn.convention)
             assert y.min() >= 0, (f"{what}: the output has negative values ({y.min():.3g}); the block must end with "
                                   f"ReLU(residual + shortcut), the ReLU applied after the addition")
-            _close(y, want, f"{what}: output")
-            _compare_state(state, rn.read_params(layer, self.kind), what + ": ")
+            close(y, want, f"{what}: output")
+            assert_state_matches(state, rn.read_params(layer, self.kind), what + ": ")
 
     def check_output_shape(self, rn, student):
         for case in BLOCK_CASES[self.kind]:
@@ -275,13 +148,13 @@ class _BlockChecks:
         for case in (BLOCK_CASES[self.kind][0], BLOCK_CASES[self.kind][2]):
             layer = self._make(rn, student, case)
             rn.randomize(layer, 7)
-            _check_stats_move_only_in_training(rn, layer, self._x(case), f"{self.class_name}{case}")
+            assert_stats_move_only_in_training(rn, layer, self._x(case), f"{self.class_name}{case}")
 
     def check_gradients_reach_every_parameter(self, rn, student):
         for case in (BLOCK_CASES[self.kind][0], BLOCK_CASES[self.kind][2]):
             layer = self._make(rn, student, case)
             rn.randomize(layer, 8)
-            _check_gradients(rn, layer, self._x(case), f"{self.class_name}{case}")
+            assert_gradients_reach_all(rn, layer, self._x(case), f"{self.class_name}{case}")
 
     def check_parameter_count(self, rn, student):
         for case in BLOCK_CASES[self.kind]:
@@ -334,12 +207,12 @@ class CheckResNet:
         model, arch, shape = self._make(rn, student, "basic")
         channels, counts = arch["stage_channels"], arch["blocks_per_stage"]
         for name in ("stem_conv", "stem_bn", "stages", "classifier"):
-            _attr(model, name, "ResNet")
-        _check_conv(rn, model.stem_conv, "stem_conv", 3, arch["in_channels"], channels[0], 1)
-        _check_bn(rn, model.stem_bn, "stem_bn", channels[0])
+            require_attr(model, name, "ResNet")
+        assert_conv(rn, model.stem_conv, "stem_conv", 3, arch["in_channels"], channels[0], 1)
+        assert_bn(rn, model.stem_bn, "stem_bn", channels[0])
         found = [len(stage) for stage in rn.stages(model)]
         assert found == list(counts), f"blocks_per_stage={counts} should give stages of {list(counts)} blocks, found {found}"
-        y = rn.forward(model, _images(shape, 1), training=False)
+        y = rn.forward(model, images(shape, 1), training=False)
         assert y.shape == (3, arch["num_classes"]), (
             f"the logits should have shape (batch, num_classes) = (3, {arch['num_classes']}), found {y.shape}")
 
@@ -357,7 +230,7 @@ class CheckResNet:
                     f"stride={want[2]}) (only the first block of stages after the first has stride 2); it was built "
                     f"with {tuple(block.spec)}")
                 previous = channels
-        sizes = [s[2:] for s in rn.stage_output_shapes(model, _images(shape, 2))]
+        sizes = [s[2:] for s in rn.stage_output_shapes(model, images(shape, 2))]
         want_sizes = [(n, n) for n in ref.spatial_after_stages(IMAGE, len(arch["stage_channels"]), rn.padding)]
         assert sizes == want_sizes, (
             f"for {IMAGE}x{IMAGE} inputs the feature maps after each stage should be {want_sizes} (the first stage "
@@ -369,12 +242,12 @@ class CheckResNet:
         model, arch, shape = self._make(rn, student, kind)
         rn.randomize(model, 3)
         params = rn.read_params(model, "resnet", kind)
-        x = _images(shape, 4)
+        x = images(shape, 4)
         y = rn.forward(model, x, training)
         want, state = ref.resnet_forward(x, params, kind, training, rn.padding, rn.convention)
-        what = f"ResNet({kind} blocks, {arch['stage_channels']}, {arch['blocks_per_stage']}), {_mode(training)}"
-        _close(y, want, f"{what}: logits (stem conv -> BN -> ReLU -> stages -> global average pooling -> classifier)")
-        _compare_state(state, rn.read_params(model, "resnet", kind), what + ": ")
+        what = f"ResNet({kind} blocks, {arch['stage_channels']}, {arch['blocks_per_stage']}), {mode_name(training)}"
+        close(y, want, f"{what}: logits (stem conv -> BN -> ReLU -> stages -> global average pooling -> classifier)")
+        assert_state_matches(state, rn.read_params(model, "resnet", kind), what + ": ")
 
     def check_parameter_count(self, rn, student):
         for kind, overrides in (("basic", {}), ("bottleneck", {}), ("basic", dict(
@@ -392,13 +265,13 @@ class CheckResNet:
         assert specs == want, (
             f"with the default arguments (stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1)) the blocks, as "
             f"(in_channels, out_channels, stride) per stage, should be {want}; found {specs}")
-        _check_conv(rn, model.stem_conv, "stem_conv with the default in_channels=1", 3, 1, 16, 1)
-        y = rn.forward(model, _images((2, 1, IMAGE, IMAGE), 5), training=False)
+        assert_conv(rn, model.stem_conv, "stem_conv with the default in_channels=1", 3, 1, 16, 1)
+        y = rn.forward(model, images((2, 1, IMAGE, IMAGE), 5), training=False)
         assert y.shape == (2, 10), f"with the default num_classes=10 the logits should be (2, 10), found {y.shape}"
 
     def check_gradients_reach_every_parameter(self, rn, student):
         model, _, shape = self._make(rn, student, "basic")
-        _check_gradients(rn, model, _images(shape, 6), "ResNet")
+        assert_gradients_reach_all(rn, model, images(shape, 6), "ResNet")
 
     def check_trains_on_an_easy_problem(self, rn, student):
         """Two classes: the bright half of the image is the top or the bottom. Adam fits this in a few steps."""
@@ -434,19 +307,19 @@ class CheckDenseBlock:
     def check_dense_structure(self, rn, student):
         for in_c, growth, layers in DENSE_CASES:
             block = self._dense(rn, student, (in_c, growth, layers))
-            _attr(block, "norms", "DenseBlock"), _attr(block, "convs", "DenseBlock")
+            require_attr(block, "norms", "DenseBlock"), require_attr(block, "convs", "DenseBlock")
             norms, convs = rn.children_list(block, "norms"), rn.children_list(block, "convs")
             assert len(norms) == len(convs) == layers, (
                 f"DenseBlock({in_c}, {growth}, {layers}) should hold {layers} norms and {layers} convs, found "
                 f"{len(norms)} and {len(convs)}")
             for i, (norm, conv) in enumerate(zip(norms, convs)):
                 channels = in_c + i * growth
-                _check_bn(rn, norm, f"DenseBlock({in_c}, {growth}, {layers}).norms[{i}]", channels)
-                _check_conv(rn, conv, f"DenseBlock({in_c}, {growth}, {layers}).convs[{i}]", 3, channels, growth, 1)
+                assert_bn(rn, norm, f"DenseBlock({in_c}, {growth}, {layers}).norms[{i}]", channels)
+                assert_conv(rn, conv, f"DenseBlock({in_c}, {growth}, {layers}).convs[{i}]", 3, channels, growth, 1)
 
     def check_dense_output_shape(self, rn, student):
         for in_c, growth, layers in DENSE_CASES:
-            y = rn.forward(self._dense(rn, student, (in_c, growth, layers)), _images((4, in_c, 6, 6), 1), True)
+            y = rn.forward(self._dense(rn, student, (in_c, growth, layers)), images((4, in_c, 6, 6), 1), True)
             want = (4, in_c + layers * growth, 6, 6)
             assert y.shape == want, (f"DenseBlock({in_c}, {growth}, {layers}) should keep the size and output "
                                      f"in_channels + num_layers * growth_rate channels: {want}; found {y.shape}")
@@ -457,23 +330,23 @@ class CheckDenseBlock:
             block = self._dense(rn, student, case)
             rn.randomize(block, seed)
             params = rn.read_params(block, "dense")
-            x = _images((4, case[0], 6, 6), seed + 10)
-            what = f"DenseBlock{case}, {_mode(training)}"
+            x = images((4, case[0], 6, 6), seed + 10)
+            what = f"DenseBlock{case}, {mode_name(training)}"
             y = rn.forward(block, x, training)
             want, state = ref.dense_block(x, params, training, rn.padding, rn.convention)
             if y.shape == want.shape:
-                _close(y[:, :case[0]], x, f"{what}: the first {case[0]} output channels should be the input itself "
+                close(y[:, :case[0]], x, f"{what}: the first {case[0]} output channels should be the input itself "
                                           f"(concatenate each layer's new features AFTER its input: concat([x, new]))")
-            _close(y, want, f"{what}: output (each layer's new features are concatenated after its input)")
-            _compare_state(state, rn.read_params(block, "dense"), what + ": ")
+            close(y, want, f"{what}: output (each layer's new features are concatenated after its input)")
+            assert_state_matches(state, rn.read_params(block, "dense"), what + ": ")
 
     def check_transition_block(self, rn, student):
         for in_c, out_c in TRANSITION_CASES:
             block = self._transition(rn, student, (in_c, out_c))
-            _check_bn(rn, _attr(block, "norm", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).norm", in_c)
-            _check_conv(rn, _attr(block, "conv", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).conv", 1,
+            assert_bn(rn, require_attr(block, "norm", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).norm", in_c)
+            assert_conv(rn, require_attr(block, "conv", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).conv", 1,
                         in_c, out_c, 1)
-            y = rn.forward(block, _images((4, in_c, 6, 6), 2), True)
+            y = rn.forward(block, images((4, in_c, 6, 6), 2), True)
             assert y.shape == (4, out_c, 3, 3), (f"TransitionBlock({in_c}, {out_c}) on (4, {in_c}, 6, 6) should give "
                                                  f"(4, {out_c}, 3, 3) (2x2 pooling, stride 2); found {y.shape}")
 
@@ -483,25 +356,25 @@ class CheckDenseBlock:
             block = self._transition(rn, student, case)
             rn.randomize(block, seed + 20)
             params = rn.read_params(block, "transition")
-            x = _images((4, case[0], 6, 6), seed + 30)
-            what = f"TransitionBlock{case}, {_mode(training)}"
+            x = images((4, case[0], 6, 6), seed + 30)
+            what = f"TransitionBlock{case}, {mode_name(training)}"
             want, state = ref.transition_block(x, params, training, rn.padding, rn.convention)
-            _close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)")
-            _compare_state(state, rn.read_params(block, "transition"), what + ": ")
+            close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)")
+            assert_state_matches(state, rn.read_params(block, "transition"), what + ": ")
 
     def check_running_statistics_move_only_in_training(self, rn, student):
         for make, case, what in ((self._dense, DENSE_CASES[0], "DenseBlock"),
                                  (self._transition, TRANSITION_CASES[0], "TransitionBlock")):
             layer = make(rn, student, case)
             rn.randomize(layer, 40)
-            _check_stats_move_only_in_training(rn, layer, _images((4, case[0], 6, 6), 41), f"{what}{case}")
+            assert_stats_move_only_in_training(rn, layer, images((4, case[0], 6, 6), 41), f"{what}{case}")
 
     def check_gradients_reach_every_parameter(self, rn, student):
         for make, case, what in ((self._dense, DENSE_CASES[0], "DenseBlock"),
                                  (self._transition, TRANSITION_CASES[0], "TransitionBlock")):
             layer = make(rn, student, case)
             rn.randomize(layer, 42)
-            _check_gradients(rn, layer, _images((4, case[0], 6, 6), 43), f"{what}{case}")
+            assert_gradients_reach_all(rn, layer, images((4, case[0], 6, 6), 43), f"{what}{case}")
 
     def check_parameter_counts(self, rn, student):
         for case in DENSE_CASES:
