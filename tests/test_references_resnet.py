@@ -205,3 +205,4 @@ def test_block_costs_by_hand():
 def test_bottleneck_width_requires_a_multiple_of_four():
     with pytest.raises(ValueError):
         ref.bottleneck_width(6)
+

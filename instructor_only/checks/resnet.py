@@ -31,6 +31,30 @@ def rn(fw):
     return frameworks.load(fw.name, "resnet")
 
 
+@pytest.fixture(scope="class")
+def built():
+    """Layers built once per check class and shared by its checks: building dominates the time of the TensorFlow
+    checks (each Keras variable costs milliseconds to create). Sharing hides nothing: a check that looks at values
+    first redraws every weight and batch-norm statistic (`rn.randomize`), the others read only structure and shapes.
+    The cache lives for one run of one check class, so it never outlives the student's namespace."""
+    return {}
+
+
+class _SharesBuilds:
+    """Check classes whose checks get their layers from `self.shared(rn, cls, *args, **kwargs)`."""
+
+    @pytest.fixture(autouse=True)
+    def _share_builds(self, built):
+        self._built = built
+
+    def shared(self, rn, cls, *args, **kwargs):
+        """rn.make_layer(cls, *args, **kwargs), built once per check class (see the `built` fixture)."""
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in self._built:
+            self._built[key] = rn.make_layer(cls, *args, **kwargs)
+        return self._built[key]
+
+
 # --- part 1: CountingDense -----------------------------------------------------------------------------------------
 
 class CheckCustomDense:
@@ -103,13 +127,13 @@ BLOCK_CASES = {
 }
 
 
-class _BlockChecks:
+class _BlockChecks(_SharesBuilds):
     """Checks shared by BasicBlock and Bottleneck; subclasses set kind, class_name and grade_id."""
     kind = class_name = ""
 
     def _make(self, rn, student, case):
         in_c, out_c, stride = case
-        return rn.make_layer(getattr(student, self.class_name), in_c, out_c, stride, input_shape=(4, in_c, 6, 6))
+        return self.shared(rn, getattr(student, self.class_name), in_c, out_c, stride, input_shape=(4, in_c, 6, 6))
 
     def _x(self, case, seed=5):
         return images((4, case[0], 6, 6), seed)
@@ -188,7 +212,7 @@ ARCHITECTURES = {
 IMAGE = 8
 
 
-class CheckResNet:
+class CheckResNet(_SharesBuilds):
     """The model is built from the adapter's correct blocks: a bug in the student's blocks does not cost these points."""
     grade_id = "check_resnet"
 
@@ -201,7 +225,7 @@ class CheckResNet:
     def _make(self, rn, student, kind, **overrides):
         arch = {**ARCHITECTURES[kind], **overrides}
         shape = (3, arch["in_channels"], IMAGE, IMAGE)
-        return rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS[kind], **arch, input_shape=shape), arch, shape
+        return self.shared(rn, student.ResNet, rn.REFERENCE_BLOCKS[kind], **arch, input_shape=shape), arch, shape
 
     def check_structure_and_output_shape(self, rn, student):
         model, arch, shape = self._make(rn, student, "basic")
@@ -271,6 +295,7 @@ class CheckResNet:
 
     def check_gradients_reach_every_parameter(self, rn, student):
         model, _, shape = self._make(rn, student, "basic")
+        rn.randomize(model, 6)
         assert_gradients_reach_all(rn, model, images(shape, 6), "ResNet")
 
     def check_trains_on_an_easy_problem(self, rn, student):
@@ -295,14 +320,14 @@ DENSE_CASES = [(3, 2, 3), (4, 5, 2)]  # in_channels, growth_rate, num_layers
 TRANSITION_CASES = [(6, 3), (4, 4)]
 
 
-class CheckDenseBlock:
+class CheckDenseBlock(_SharesBuilds):
     grade_id = "check_dense_block"
 
     def _dense(self, rn, student, case):
-        return rn.make_layer(student.DenseBlock, *case, input_shape=(4, case[0], 6, 6))
+        return self.shared(rn, student.DenseBlock, *case, input_shape=(4, case[0], 6, 6))
 
     def _transition(self, rn, student, case):
-        return rn.make_layer(student.TransitionBlock, *case, input_shape=(4, case[0], 6, 6))
+        return self.shared(rn, student.TransitionBlock, *case, input_shape=(4, case[0], 6, 6))
 
     def check_dense_structure(self, rn, student):
         for in_c, growth, layers in DENSE_CASES:

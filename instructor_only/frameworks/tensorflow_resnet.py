@@ -74,20 +74,30 @@ def _call(layer, x: tf.Tensor, training: bool):
     return layer.call(x, training=training) if takes_training else layer.call(x)
 
 
+# The one Keras internal this adapter touches (keras 3.x, keras/src/layers/layer.py): the test that decides whether
+# a layer without build() is first traced symbolically to create its sub-layers' weights.
+UNBUILT_STATE_HOOK = "might_have_unbuilt_state"
+
+
 @contextlib.contextmanager
 def _eager_builds():
     """Let layers without a build() method build their sub-layers during their first eager call.
 
     By default Keras first traces such a layer's call symbolically to build it, and does so again for every nested
     layer without build(): for a small ResNet that costs about a second, ten times the eager call itself. Building
-    during the eager call creates the same weights.
+    during the eager call creates the same weights (each sub-layer builds itself from the shape it is called on,
+    which Keras also does when the symbolic trace fails). Only speed depends on this: if a future Keras renames the
+    hook, the builds take the slow symbolic path (tests/test_references_resnet.py notices the rename).
     """
-    saved = keras_layer_module.might_have_unbuilt_state
-    keras_layer_module.might_have_unbuilt_state = lambda layer: False
+    saved = getattr(keras_layer_module, UNBUILT_STATE_HOOK, None)
+    if saved is None:
+        yield
+        return
+    setattr(keras_layer_module, UNBUILT_STATE_HOOK, lambda layer: False)
     try:
         yield
     finally:
-        keras_layer_module.might_have_unbuilt_state = saved
+        setattr(keras_layer_module, UNBUILT_STATE_HOOK, saved)
 
 
 def make_layer(cls, *args, input_shape=None, seed=0, **kwargs):
