@@ -299,7 +299,9 @@ class CheckResNet(_SharesBuilds):
         assert_gradients_reach_all(rn, model, images(shape, 6), "ResNet")
 
     def check_trains_on_an_easy_problem(self, rn, student):
-        """Two classes: the bright half of the image is the top or the bottom. Adam fits this in a few steps."""
+        """Two classes: the bright half of the image is the top or the bottom. Adam fits this in a few steps: with
+        correct code, over seeds 0-5 and both block kinds, 12 steps leave at most 0.19 of the first loss (torch) and
+        0.08 (TensorFlow); the check asks for half, so another correct way to create the layers cannot fail it."""
         rng = np.random.default_rng(7)
         labels = np.arange(32) % 2
         x = rng.normal(0.0, 0.3, size=(32, 1, IMAGE, IMAGE))
@@ -307,11 +309,11 @@ class CheckResNet(_SharesBuilds):
         x[labels == 1, :, IMAGE // 2:] += 1.0
         model = rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS["basic"], stage_channels=(4, 8),
                               blocks_per_stage=(1, 1), in_channels=1, num_classes=2, input_shape=x.shape)
-        losses = rn.train_steps(model, x, labels, steps=15, lr=0.02)
+        losses = rn.train_steps(model, x, labels, steps=12, lr=0.02)
         assert all(map(math.isfinite, losses)), f"non-finite training losses: {np.round(losses, 3)}"
         assert losses[-1] < 0.5 * losses[0], (
-            f"15 Adam steps on an easy two-class problem should at least halve the loss; losses "
-            f"{np.round(losses[::4], 3)}")
+            f"12 Adam steps on an easy two-class problem should at least halve the loss; losses "
+            f"{np.round(losses, 3)}")
 
 
 # --- part 7: DenseBlock and TransitionBlock -------------------------------------------------------------------------

@@ -302,8 +302,7 @@ def train_steps(model, x, labels, steps: int, lr: float) -> list[float]:
     variables = list(model.trainable_variables)
     optimizer.build(variables)
 
-    @tf.function  # eager Adam costs ~0.2 s a step on a small ResNet, compiled steps ~100 times less after tracing
-    def step():
+    def step():  # eager: the checks take a few steps, fewer than it takes to repay tf.function's tracing (~2 s)
         with tf.GradientTape() as tape:
             loss = loss_fn(y_t, _call(model, x_t, True))
         grads = tape.gradient(loss, variables)

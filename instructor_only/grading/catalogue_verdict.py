@@ -30,15 +30,17 @@ class Row:
 
 
 def grade_end_to_end(assignment: course.Assignment, workdir: Path, config_lines: list[str] = (),
-                     include=("solution", "blank", "bug", "alt"), only: set[str] | None = None) -> list[Row]:
+                     include=("solution", "blank", "bug", "alt"), only: set[str] | None = None,
+                     extra: tuple[PlannedSubmission, ...] = ()) -> list[Row]:
     """Proving submissions of one assignment through real nbgrader, in a fresh course directory `workdir`.
 
-    config_lines are appended to the course configuration; `only` restricts to these student ids.
+    config_lines are appended to the course configuration; `only` restricts to these student ids; `extra`
+    submissions (not in the plan, e.g. combined alternatives) are graded as they are.
     """
     course_dir = nbgrader_cli.new_course(workdir, [assignment], config_lines)
     nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     planned = [s for s in plan(assignment, release_root=course_dir, include=include)
-               if only is None or s.student_id in only]
+               if only is None or s.student_id in only] + list(extra)
     for submission in planned:
         nbgrader_cli.submit(course_dir, submission.student_id, assignment, submission.as_json())
     result = nbgrader_cli.run(["autograde", assignment.name], course_dir, check=False)
@@ -70,7 +72,9 @@ class Chunk:
         return f"{self.assignment.name}-{self.index}"
 
     def grade(self, workdir: Path) -> list[Row]:
-        return grade_end_to_end(self.assignment, workdir / self.name, only={s.student_id for s in self.submissions})
+        combined = tuple(s for s in self.submissions if s.combines)
+        return grade_end_to_end(self.assignment, workdir / self.name, extra=combined,
+                                only={s.student_id for s in self.submissions if not s.combines})
 
 
 def end_to_end_chunks(assignments: list[course.Assignment], chunk_size: int = 10, sample: bool = False) -> list[Chunk]:
@@ -118,7 +122,8 @@ def grade_in_process(assignment: course.Assignment, include=("solution", "blank"
 def format_table(rows: list[Row]) -> str:
     header = ["assignment", "framework", "grade id", "kind", "entry", "verdict", "detail"]
     body = [[s.submission.assignment.name, s.submission.assignment.framework,
-             s.submission.entry.answer_cell if s.submission.entry else "-", s.submission.kind,
+             s.submission.entry.answer_cell if s.submission.entry else ("all" if s.submission.combines else "-"),
+             s.submission.kind,
              s.submission.entry.name if s.submission.entry else s.submission.student_id,
              s.verdict.status if s.verdict.ok else f"{s.verdict.status} (!)", s.verdict.detail.splitlines()[0] if s.verdict.detail else ""]
             for s in rows]

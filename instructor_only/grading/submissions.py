@@ -21,6 +21,7 @@ class PlannedSubmission:
     entry: Entry | None
     expectation: Expectation
     notebooks: dict                # notebook file name -> NotebookNode
+    combines: tuple[Entry, ...] = ()  # alternatives applied together (end_to_end_sample), entry then None
 
     @property
     def label(self) -> str:
@@ -64,17 +65,35 @@ def end_to_end_sample(planned: list[PlannedSubmission]) -> list[PlannedSubmissio
     """The submissions the test suite sends through real nbgrader when it does not send them all.
 
     The in-process proof covers every submission; what the end-to-end run adds is the kernel, nbgrader's
-    preprocessors and the gradebook. So it keeps the solution, the blank release, and the first bug and the first
-    alternative of each answer cell: every part is seen failing and passing through nbgrader. (The stderr case, a
-    correct answer whose framework warns, has its own end-to-end test in tests/test_nbgrader_config.py.)
+    preprocessors and the gradebook. So it keeps the solution, the blank release, the first bug of each answer cell
+    (every test cell is seen losing its points through nbgrader), and ONE submission that combines the first
+    alternative of every answer cell (full marks expected): every part is seen passing with code other than the
+    solution's, at the cost of one submission instead of one per answer cell. (The stderr case, a correct answer
+    whose framework warns, has its own end-to-end test in tests/test_nbgrader_config.py.)
     """
-    seen: set[tuple[str, str]] = set()
-    sample = []
+    seen: set[str] = set()
+    sample, alternatives = [], []
     for submission in planned:
-        if submission.entry is not None:
-            key = (submission.kind, submission.entry.answer_cell)
-            if key in seen:
+        if submission.kind == "alt":
+            if submission.entry.answer_cell not in {a.answer_cell for a in alternatives}:
+                alternatives.append(submission.entry)
+            continue
+        if submission.kind == "bug":
+            if submission.entry.answer_cell in seen:
                 continue
-            seen.add(key)
+            seen.add(submission.entry.answer_cell)
         sample.append(submission)
+    solution = next((s for s in planned if s.kind == "solution"), None)
+    if alternatives and solution is not None:
+        sample.append(combined_alternatives(solution, alternatives))
     return sample
+
+
+def combined_alternatives(solution: PlannedSubmission, entries: list[Entry]) -> PlannedSubmission:
+    """The solution with each entry's answer cell replaced by the entry's code: one submission, full marks expected."""
+    changed = dict(solution.notebooks)
+    for entry in entries:
+        holder = next(n for n, nb in changed.items() if entry.answer_cell in notebooks.answer_cells(nb))
+        changed[holder] = notebooks.with_answer_replaced(changed[holder], entry.answer_cell, entry.source)
+    return PlannedSubmission(solution.assignment, "alternatives_combined", "alt", None, Expectation("full"), changed,
+                             combines=tuple(entries))
