@@ -11,7 +11,9 @@ from instructor_only.grading import course, nbgrader_cli
 
 @pytest.mark.nbgrader
 def test_demo_grades_the_class(tmp_path):
-    warmups = [a for a in course.discover() if a.concept == "warmup"]  # the other labs are proven elsewhere
+    # One assignment keeps this test short: the demo's logic does not depend on the track or the lab, and every
+    # assignment is graded through nbgrader in tests/test_catalogue_nbgrader.py.
+    warmups = [course.get("warmup_torch")]
     course_dir = nbgrader_cli.new_course(tmp_path / "course", warmups)
     result = subprocess.run([sys.executable, "-m", "instructor_only.grading.demo", "--course-dir", str(course_dir)],
                             capture_output=True, text=True, env=nbgrader_cli.environment())
@@ -31,4 +33,4 @@ def test_demo_grades_the_class(tmp_path):
     with open(course_dir / "grades.csv") as handle:
         rows = list(csv.DictReader(handle))
     graded = {(r["student_id"], r["assignment"]) for r in rows}
-    assert ("alice", "warmup_torch") in graded and ("bob", "warmup_tensorflow") in graded
+    assert {("alice", "warmup_torch"), ("bob", "warmup_torch")} <= graded
