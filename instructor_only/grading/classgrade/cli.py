@@ -1,0 +1,159 @@
+"""Autograde every submission of an assignment in parallel, with the same preprocessing and scores as stock
+`nbgrader autograde`; then write feedback and export grades with stock nbgrader.
+
+    python -m instructor_only.grading.classgrade warmup_torch                 # local pool, one worker per core
+    python -m instructor_only.grading.classgrade warmup_torch --scheduler tcp://host:8786   # a Dask cluster
+    python -m instructor_only.grading.classgrade warmup_torch --force         # regrade what is already graded
+
+Run it in the course directory (or pass --course-dir). Submissions come from submitted/<student>/<assignment>/
+(--zip-collect first runs stock `nbgrader zip_collect` on an LMS download). A second run grades only new or
+changed submissions. Limits per submission: nbgrader's per-cell timeout (Execute.timeout in nbgrader_config.py), a
+memory cap on the kernel, a wall-clock cap and an output cap; a submission that hits one gets zero for the cells
+concerned and a message in its feedback and in the summary. Submissions nbgrader cannot read are reported and
+left out of the gradebook; the others are graded. The summary also goes to classgrade/<assignment>/summary.csv.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from instructor_only.grading import nbgrader_cli
+from instructor_only.grading.classgrade import executors, gradebook_writer, intake, state
+from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
+from instructor_only.grading.classgrade.report import GRADED, NOT_GRADED, UNCHANGED, Outcome, print_table, write_csv
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m instructor_only.grading.classgrade",
+                                     description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser.add_argument("assignments", nargs="+", metavar="ASSIGNMENT", help="assignment name(s), e.g. warmup_torch")
+    parser.add_argument("--course-dir", type=Path, default=Path.cwd(), help="course directory (default: here)")
+    parser.add_argument("--student", action="append", help="only this student (repeatable)")
+    parser.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=executors.default_workers(),
+                       help="local worker processes (default: one per core, here %(default)s)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    defaults = Limits()
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb,
+                        help="memory cap of a submission's kernel, MB (0: none; default %(default)s)")
+    parser.add_argument("--wall-seconds", type=float, default=defaults.wall_seconds,
+                        help="wall-clock cap per submission, s (0: none; default %(default)s)")
+    parser.add_argument("--output-chars", type=int, default=defaults.output_chars,
+                        help="output kept per cell, characters (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=defaults.threads,
+                        help="compute threads per kernel (0: the frameworks' default; default %(default)s)")
+    parser.add_argument("--zip-collect", action="store_true", help="first run stock `nbgrader zip_collect`")
+    parser.add_argument("--no-feedback", action="store_true", help="skip `nbgrader generate_feedback`")
+    parser.add_argument("--grades-csv", default="grades.csv",
+                        help="export grades here with `nbgrader export` (default %(default)s; '' to skip)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    args.course_dir = args.course_dir.resolve()
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return args
+
+
+def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob], list[Outcome], dict, object]:
+    """Jobs for new or changed submissions, outcomes for the others, fingerprints, and the definition."""
+    coursedir_db = gradebook_writer.CourseDirectory(config=config).db_url
+    template, definition = gradebook_writer.assignment_template(args.course_dir, assignment, coursedir_db)
+    others = gradebook_writer.other_assignments(coursedir_db, assignment)
+    config_text = (args.course_dir / gradebook_writer.CONFIG_FILE).read_text()
+    source_files = intake.read_folder(args.course_dir / "source" / assignment)
+    context = json.dumps([gradebook_writer.definition_signature(coursedir_db, assignment), config_text, repr(limits)])
+    jobs, outcomes, fingerprints = [], [], {}
+    for folder in intake.find(args.course_dir, assignment, args.student):
+        submission = intake.inspect(folder, definition, others)
+        outcome = Outcome(assignment, submission.student, notes=list(submission.notes))
+        if submission.refusal:
+            outcome.status = NOT_GRADED
+            outcome.notes.insert(0, submission.refusal)
+            outcomes.append(outcome)
+            continue
+        fingerprint = submission.fingerprint(context)
+        previous = state.load(args.course_dir, assignment, submission.student)
+        if not args.force and previous.get("fingerprint") == fingerprint:
+            outcome.status, outcome.scores = UNCHANGED, {k: tuple(v) for k, v in previous["scores"].items()}
+            outcome.notes = previous.get("notes", [])
+            outcomes.append(outcome)
+            continue
+        fingerprints[submission.student] = (fingerprint, outcome)
+        jobs.append(GradingJob(assignment, submission.student, config_text, template, source_files,
+                               submission.files, limits))
+    return jobs, outcomes, fingerprints, definition
+
+
+def grade_assignment(args, client, assignment: str) -> tuple[list[Outcome], set[str]]:
+    config = gradebook_writer.load_config(args.course_dir)
+    limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads)
+    jobs, outcomes, pending, definition = plan(args, assignment, config, limits)
+    print(f"{assignment}: {len(jobs)} to grade, {len(outcomes)} unchanged or not gradable")
+    progress = tqdm(total=len(jobs), unit="submission", desc=assignment, disable=args.quiet or not jobs)
+
+    def on_result(result: GradingResult) -> None:
+        fingerprint, outcome = pending[result.student]
+        outcome.seconds, outcome.worker = result.timings.get("total", 0.0), result.worker
+        if result.ok:
+            try:
+                gradebook_writer.record(result, config, definition)
+            except Exception as error:  # noqa: BLE001 -- report, keep grading the others
+                result.ok, result.error = False, f"could not record the grades: {type(error).__name__}: {error}"
+        if result.ok:
+            outcome.status, outcome.scores = GRADED, result.scores
+            outcome.notes.extend(result.incidents)
+            state.save(args.course_dir, assignment, result.student,
+                       {"fingerprint": fingerprint, "scores": result.scores, "notes": outcome.notes,
+                        "graded_at": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": result.worker})
+        else:
+            outcome.status = NOT_GRADED
+            outcome.notes.insert(0, f"autograding failed: {result.error}")
+            state.forget(args.course_dir, assignment, result.student)
+        outcomes.append(outcome)
+        progress.set_postfix_str(result.student)
+        progress.update()
+
+    executors.run_jobs(client, jobs, on_result)
+    progress.close()
+    outcomes.sort(key=lambda o: o.student)
+    return outcomes, set(definition.manual_ids)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    all_outcomes, manual_ids = [], set()
+    try:
+        with executors.dask_client(args.scheduler, args.workers) as client:
+            for assignment in args.assignments:
+                if args.zip_collect:
+                    nbgrader_cli.run(["zip_collect", assignment], args.course_dir)
+                outcomes, manual = grade_assignment(args, client, assignment)
+                write_csv(args.course_dir / state.STATE_DIR / assignment / "summary.csv", outcomes, manual)
+                all_outcomes += outcomes
+                manual_ids |= manual
+    except gradebook_writer.CourseSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print_table(all_outcomes, manual_ids)
+    for assignment in args.assignments:
+        if not args.no_feedback:
+            result = nbgrader_cli.run(["generate_feedback", assignment, "--force"], args.course_dir, check=False)
+            if result.returncode != 0:
+                print(f"feedback for {assignment} reported a problem: {result.stderr.strip().splitlines()[-1:]}")
+    if args.grades_csv:
+        nbgrader_cli.run(["export", "--to", args.grades_csv, *[f"--assignment={a}" for a in args.assignments]],
+                         args.course_dir)
+    print(f"summary: {state.STATE_DIR}/<assignment>/summary.csv"
+          + ("" if args.no_feedback else "; feedback: feedback/<student>/<assignment>/")
+          + (f"; grades: {args.grades_csv}" if args.grades_csv else "")
+          + f"; done in {time.perf_counter() - started:.0f} s")
+    return 0

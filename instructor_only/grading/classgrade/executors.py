@@ -1,0 +1,56 @@
+"""Where grading jobs run: Dask distributed, on an embedded local cluster (default) or on a cluster's scheduler.
+
+Each job is one submission. A Dask worker that dies mid-job (killed, out of memory outside the kernel) has its job
+rescheduled on another worker; after `ALLOWED_FAILURES` deaths the job is reported as not graded. A worker on
+another machine needs the course's Python environment (requirements.txt and this repository on its Python path)
+and nothing else: the job carries the assignment's files and the submission.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator
+
+import dask
+from distributed import Client, KilledWorker, LocalCluster, as_completed
+
+from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
+from instructor_only.grading.classgrade.worker import grade_job
+
+ALLOWED_FAILURES = 1  # worker deaths tolerated per job: one retry elsewhere, then the job is reported
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
+    """A client of the given scheduler, or of a local cluster of `workers` single-threaded worker processes."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        if scheduler:
+            with Client(scheduler, timeout="30s") as client:
+                yield client
+            return
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                          memory_limit=0, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            yield client
+
+
+def run_jobs(client: Client, jobs: Iterable[GradingJob],
+             on_result: Callable[[GradingResult], None]) -> None:
+    """Send every job; call on_result (in this process, one at a time) as each finishes, in completion order."""
+    futures = {client.submit(grade_job, job, pure=False, key=f"grade-{job.assignment}-{job.student}-{os.urandom(4).hex()}"): job
+               for job in jobs}
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            result = future.result()
+        except KilledWorker:
+            result = GradingResult(job.assignment, job.student, False, {}, {}, [],
+                                   f"the grading worker died {ALLOWED_FAILURES + 1} times on this submission "
+                                   f"(outside the kernel's limits); not graded")
+        except Exception as error:  # noqa: BLE001 -- one failed job never stops the others
+            result = GradingResult(job.assignment, job.student, False, {}, {}, [], f"{type(error).__name__}: {error}")
+        on_result(result)

@@ -1,0 +1,38 @@
+"""What travels to a grading worker and back. Plain data (bytes and numbers), so a Dask worker on another machine
+needs no shared filesystem and no database access: only the course's Python environment."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits. The per-cell timeout is nbgrader's own `Execute.timeout` from the course config."""
+    memory_mb: int = 2048          # the kernel's process tree (0: no cap)
+    wall_seconds: float = 900.0    # the whole submission, kernel start included (0: no cap)
+    output_chars: int = 1_000_000  # per cell
+    threads: int = 1               # compute threads per kernel (OMP/MKL/TF); 0 leaves the frameworks' defaults
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    assignment: str
+    student: str
+    config_text: str                    # the course's nbgrader_config.py
+    template_gradebook: bytes           # SQLite gradebook holding only this assignment's definition
+    source_files: dict[str, bytes]      # source/<assignment>/ (relative path -> content)
+    submission_files: dict[str, bytes]  # submitted/<student>/<assignment>/ (relative path -> content)
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class GradingResult:
+    assignment: str
+    student: str
+    ok: bool                                  # stock autograde finished (limits hit still count as finished)
+    autograded_files: dict[str, bytes]        # autograded/<student>/<assignment>/ (relative path -> content)
+    scores: dict[str, tuple[float, float]]    # grade id -> (auto score, max score), from the worker's own gradebook
+    incidents: list[str]                      # limits hit, kernel deaths: what the student and instructor are told
+    error: str = ""                           # why autograde failed (ok False)
+    worker: str = ""                          # host:pid that graded it
+    timings: dict = field(default_factory=dict)  # seconds: total, nbgrader, kernel_start, cells, per notebook

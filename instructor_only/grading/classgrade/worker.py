@@ -1,0 +1,140 @@
+"""Grade one submission with stock nbgrader autograde, in a private scratch course, inside a worker process.
+
+The scratch course holds the course's nbgrader_config.py, the assignment's source folder, a SQLite gradebook that
+knows only this assignment's definition, and the one submission. `nbgrader autograde` runs in-process (nbgrader is
+imported once per worker, not once per submission) with the course's own preprocessors, except that Execute is
+`LimitedExecute` (the same execution plus limits). The worker never touches the course gradebook: it returns the
+autograded files, and the coordinator records them (gradebook_writer.py).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from instructor_only.grading.classgrade import limited_execute
+from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+INCIDENT_ERRORS = (limited_execute.LIMIT_ERROR, limited_execute.KERNEL_DIED_ERROR)
+
+WORKER_CONFIG = '''
+# --- added by classgrade's worker: a private scratch course, stock preprocessors with a limited Execute ---
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+from instructor_only.grading.classgrade.limited_execute import LimitedExecute
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db_url!r}
+c.Autograde.autograde_preprocessors = [LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.LimitedExecute.memory_cap_mb = {memory_mb!r}
+c.LimitedExecute.deadline = {deadline!r}
+c.LimitedExecute.output_cap_chars = {output_chars!r}
+'''
+
+
+def write_tree(root: Path, files: dict[str, bytes]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def private_scores(db_url: str, assignment: str, student: str) -> dict[str, tuple[float, float]]:
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(db_url) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return {}
+        return {g.name: (float(g.auto_score or 0.0), float(g.max_score))
+                for nb in submission.notebooks for g in nb.grades}
+
+
+def incidents_in(autograded: dict[str, bytes]) -> list[str]:
+    """The limit/kernel-death messages LimitedExecute wrote into the executed notebooks."""
+    found = []
+    for name, content in autograded.items():
+        if not name.endswith(".ipynb"):
+            continue
+        for cell in nbformat.reads(content.decode(), as_version=4).cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error" and output.get("ename") in INCIDENT_ERRORS:
+                    found.append(f"{name}: {output['evalue']}")
+    return found
+
+
+class thread_environment:
+    """Set the compute-thread variables for the kernels this job starts (they inherit the worker's environment)."""
+
+    def __init__(self, threads: int):
+        self.values = {v: str(threads) for v in THREAD_VARIABLES} if threads else {}
+
+    def __enter__(self):
+        self.saved = {v: os.environ.get(v) for v in self.values}
+        os.environ.update(self.values)
+
+    def __exit__(self, *exc):
+        for variable, value in self.saved.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
+
+
+def grade_job(job: GradingJob) -> GradingResult:
+    """Autograde job's submission; never raises for a problem of the submission (the result says what happened)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    started = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    scratch = Path(tempfile.mkdtemp(prefix=f"classgrade-{job.student}-"))
+    try:
+        db_url = f"sqlite:///{scratch / 'gradebook.db'}"
+        deadline = time.time() + job.limits.wall_seconds if job.limits.wall_seconds else 0.0
+        (scratch / "nbgrader_config.py").write_text(job.config_text + WORKER_CONFIG.format(
+            root=str(scratch), db_url=db_url, memory_mb=job.limits.memory_mb, deadline=deadline,
+            output_chars=job.limits.output_chars))
+        (scratch / "gradebook.db").write_bytes(job.template_gradebook)
+        write_tree(scratch / "source" / job.assignment, job.source_files)
+        write_tree(scratch / "submitted" / job.student / job.assignment, job.submission_files)
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(scratch)).load_config()
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        limited_execute.TIMINGS.clear()
+        with thread_environment(job.limits.threads):
+            outcome = api.autograde(job.assignment, job.student, force=True, create=True)
+        autograded_dir = scratch / "autograded" / job.student / job.assignment
+        autograded = read_tree(autograded_dir) if autograded_dir.is_dir() else {}
+        ok = bool(outcome.get("success")) and any(name.endswith(".ipynb") for name in autograded)
+        error = "" if ok else last_error_line(outcome)
+        timings = {"total": time.perf_counter() - started, "notebooks": dict(limited_execute.TIMINGS)}
+        return GradingResult(job.assignment, job.student, ok, autograded if ok else {},
+                             private_scores(db_url, job.assignment, job.student) if ok else {},
+                             incidents_in(autograded), error, worker, timings)
+    except Exception as exc:  # noqa: BLE001 -- a worker reports, it does not crash the run
+        return GradingResult(job.assignment, job.student, False, {}, {}, [],
+                             f"{type(exc).__name__}: {exc}", worker, {"total": time.perf_counter() - started})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def last_error_line(outcome: dict) -> str:
+    """nbgrader's own words for a failed autograde: its last ERROR log line, else the exception's last line."""
+    log_lines = [line for line in (outcome.get("log") or "").splitlines() if "[ERROR]" in line or "ERROR" in line[:20]]
+    if log_lines:
+        return log_lines[-1].split("]", 1)[-1].strip()[:300]
+    error_lines = [line for line in (outcome.get("error") or "").splitlines() if line.strip()]
+    return (error_lines[-1] if error_lines else "autograde produced no notebook")[:300]
