@@ -7,16 +7,22 @@ tests/test_catalogue_fast.py proves every submission in-process. Set CATALOGUE_E
 through nbgrader here too (about three times as long; `python -m instructor_only.grading.catalogue_verdict` does the
 same outside pytest).
 
+Each chunk is then graded again by the class-grading command (instructor_only/grading/classgrade), which must give
+every cell exactly stock nbgrader's score.
+
 Submissions are graded in chunks (one fresh course and one `nbgrader autograde` run per chunk of up to ten); each
 chunk is one test, so the chunks spread over the test workers."""
 import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from instructor_only.grading import course
+from instructor_only.grading import course, nbgrader_cli
 from instructor_only.grading.catalogue_verdict import end_to_end_chunks, format_table
 from instructor_only.grading.notebooks import grade_meta
-from instructor_only.grading.submissions import plan
+from instructor_only.grading.submissions import autograded_tests, plan
 
 ALL = os.environ.get("CATALOGUE_E2E", "sample") == "all"
 CHUNKS = end_to_end_chunks(course.discover(), sample=not ALL)
@@ -35,22 +41,47 @@ def test_autograded_as_expected(chunk, tmp_path):
     assert len(rows) == len(chunk.submissions), f"graded {len(rows)} of {len(chunk.submissions)} submissions\n{table}"
     assert not wrong, "\n".join(wrong) + "\n\n" + table
 
+    # The same submissions graded by the class-grading command must get exactly stock nbgrader's scores, cell by cell.
+    stock_course = tmp_path / chunk.name
+    stock = nbgrader_cli.scores(stock_course, chunk.assignment.name)
+    parallel = classgrade_scores(stock_course, chunk.assignment, tmp_path / "classgrade")
+    assert set(parallel) == set(stock), f"graded students differ: stock {sorted(stock)}, classgrade {sorted(parallel)}"
+    differences = [f"{student}/{gid}: stock {stock[student].get(gid)}, classgrade {parallel[student].get(gid)}"
+                   for student in stock for gid in set(stock[student]) | set(parallel[student])
+                   if stock[student].get(gid) != parallel[student].get(gid)]
+    assert not differences, "classgrade's scores differ from stock nbgrader's:\n" + "\n".join(differences)
+
+
+def classgrade_scores(stock_course, assignment, workdir):
+    """Grade stock_course's submissions again with `python -m instructor_only.grading.classgrade` (one local worker:
+    the test workers already use both cores) in a fresh course, and read its gradebook."""
+    course_dir = nbgrader_cli.new_course(workdir, [assignment])
+    nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
+    shutil.copytree(stock_course / "submitted", course_dir / "submitted")
+    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", assignment.name,
+                             "--course-dir", str(course_dir), "--workers", "1", "--no-feedback", "--grades-csv", "",
+                             "--quiet"], capture_output=True, text=True, env=nbgrader_cli.environment())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "NOT GRADED" not in result.stdout, result.stdout
+    return nbgrader_cli.scores(course_dir, assignment.name)
+
 
 def test_sample_covers_every_part():
-    """The sample may not shrink silently: the solution, the blank release, a bug of each answer cell, and one
-    submission combining an alternative of each answer cell go through nbgrader."""
+    """The sample may not shrink silently: the solution, the blank release, one submission combining a bug of each
+    answer cell (whose targets cover every autograded test cell) and one combining an alternative of each answer cell
+    go through nbgrader."""
     for assignment in course.discover():
         sampled = [s for chunk in end_to_end_chunks([assignment], sample=True) for s in chunk.submissions]
-        kinds = {(s.kind, s.entry.answer_cell if s.entry else None) for s in sampled}
-        assert {("solution", None), ("blank", None)} <= kinds, f"{assignment.name}: solution or blank not sampled"
-        combined = [s for s in sampled if s.combines]
-        assert len(combined) == 1 and combined[0].expectation.kind == "full", f"{assignment.name}: no combined alternatives"
-        alternatives = {e.answer_cell for e in combined[0].combines}
-        for s in plan(assignment):
-            if s.kind == "bug":
-                assert ("bug", s.entry.answer_cell) in kinds, f"no bug of {s.entry.answer_cell} in the sample"
-            elif s.kind == "alt":
-                assert s.entry.answer_cell in alternatives, f"no alternative of {s.entry.answer_cell} in the sample"
-        cells = {grade_meta(c).get("grade_id"): c.source for nb in combined[0].notebooks.values() for c in nb.cells}
-        for entry in combined[0].combines:
-            assert cells[entry.answer_cell] == entry.source, f"{entry.answer_cell}: the alternative is not in the notebook"
+        assert {s.kind for s in sampled if not s.combines} == {"solution", "blank"}, f"{assignment.name}: sample"
+        by_kind = {s.kind: s for s in sampled if s.combines}
+        assert set(by_kind) == {"bug", "alt"}, f"{assignment.name}: no combined bugs or alternatives"
+        assert by_kind["alt"].expectation.kind == "full"
+        for kind, combined in by_kind.items():
+            planned_cells = {s.entry.answer_cell for s in plan(assignment) if s.kind == kind}
+            assert {e.answer_cell for e in combined.combines} == planned_cells, f"{assignment.name}: {kind} cells"
+            cells = {grade_meta(c).get("grade_id"): c.source for nb in combined.notebooks.values() for c in nb.cells}
+            for entry in combined.combines:
+                assert cells[entry.answer_cell] == entry.source, f"{entry.answer_cell}: {entry.name} not in the notebook"
+        solution = next(s for s in sampled if s.kind == "solution")
+        assert set(by_kind["bug"].expectation.targets) == set(autograded_tests(solution)), \
+            f"{assignment.name}: some test cell is never seen losing points through nbgrader"

@@ -65,35 +65,38 @@ def end_to_end_sample(planned: list[PlannedSubmission]) -> list[PlannedSubmissio
     """The submissions the test suite sends through real nbgrader when it does not send them all.
 
     The in-process proof covers every submission; what the end-to-end run adds is the kernel, nbgrader's
-    preprocessors and the gradebook. So it keeps the solution, the blank release, the first bug of each answer cell
-    (every test cell is seen losing its points through nbgrader), and ONE submission that combines the first
-    alternative of every answer cell (full marks expected): every part is seen passing with code other than the
-    solution's, at the cost of one submission instead of one per answer cell. (The stderr case, a correct answer
-    whose framework warns, has its own end-to-end test in tests/test_nbgrader_config.py.)
+    preprocessors and the gradebook. So it keeps the solution, the blank release, ONE submission that combines the
+    first bug of every answer cell (every targeted test cell is seen losing its points through nbgrader, and every
+    other cell keeping them), and ONE that combines the first alternative of every answer cell (full marks
+    expected: every part is seen passing with code other than the solution's). Four submissions per assignment.
+    (The stderr case, a correct answer whose framework warns, has its own end-to-end test in
+    tests/test_nbgrader_config.py.)
     """
-    seen: set[str] = set()
-    sample, alternatives = [], []
-    for submission in planned:
-        if submission.kind == "alt":
-            if submission.entry.answer_cell not in {a.answer_cell for a in alternatives}:
-                alternatives.append(submission.entry)
-            continue
-        if submission.kind == "bug":
-            if submission.entry.answer_cell in seen:
-                continue
-            seen.add(submission.entry.answer_cell)
-        sample.append(submission)
     solution = next((s for s in planned if s.kind == "solution"), None)
-    if alternatives and solution is not None:
-        sample.append(combined_alternatives(solution, alternatives))
+    sample = [s for s in planned if s.kind in ("solution", "blank")]
+    if solution is None:
+        return sample
+    for kind in ("bug", "alt"):
+        firsts: dict[str, Entry] = {}
+        for submission in planned:
+            if submission.kind == kind:
+                firsts.setdefault(submission.entry.answer_cell, submission.entry)
+        if firsts:
+            sample.append(combined(solution, list(firsts.values()), kind))
     return sample
 
 
-def combined_alternatives(solution: PlannedSubmission, entries: list[Entry]) -> PlannedSubmission:
-    """The solution with each entry's answer cell replaced by the entry's code: one submission, full marks expected."""
+def combined(solution: PlannedSubmission, entries: list[Entry], kind: str) -> PlannedSubmission:
+    """The solution with each entry's answer cell replaced by the entry's code, as one submission: full marks
+    expected for alternatives; for bugs, exactly the union of the entries' target cells lose their points."""
     changed = dict(solution.notebooks)
+    targets: list[str] = []
     for entry in entries:
         holder = next(n for n, nb in changed.items() if entry.answer_cell in notebooks.answer_cells(nb))
         changed[holder] = notebooks.with_answer_replaced(changed[holder], entry.answer_cell, entry.source)
-    return PlannedSubmission(solution.assignment, "alternatives_combined", "alt", None, Expectation("full"), changed,
-                             combines=tuple(entries))
+        for target in entry.targets or notebooks.tests_of_answers(solution.notebooks[holder])[entry.answer_cell]:
+            if target not in targets:
+                targets.append(target)
+    expectation = Expectation("bug", tuple(targets)) if kind == "bug" else Expectation("full")
+    student = "bugs_combined" if kind == "bug" else "alternatives_combined"
+    return PlannedSubmission(solution.assignment, student, kind, None, expectation, changed, combines=tuple(entries))
