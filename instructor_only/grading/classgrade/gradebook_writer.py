@@ -75,15 +75,17 @@ def assignment_template(course_dir: Path, assignment: str, course_db_url: str) -
         with Gradebook(template_url) as gradebook:
             notebooks = gradebook.find_assignment(assignment).notebooks
             definition = AssignmentDefinition(
-                assignment, {nb.name: tuple(c.name for c in nb.grade_cells) for nb in notebooks},
-                frozenset(c.name for nb in notebooks for c in nb.grade_cells if c.cell_type == "markdown"))
+                assignment, {nb.name: tuple(dict.fromkeys([c.name for c in nb.grade_cells]
+                                                          + [c.name for c in nb.solution_cells])) for nb in notebooks},
+                frozenset(c.name for nb in notebooks for c in nb.grade_cells if c.cell_type == "markdown"),
+                frozenset(c.checksum for nb in notebooks for c in nb.source_cells if c.checksum))
         return (root / "gradebook.db").read_bytes(), definition
 
 
 def other_assignments(db_url: str, but: str) -> dict[str, set[str]]:
-    """Grade ids of the gradebook's other assignments (to recognise a notebook submitted to the wrong one)."""
+    """Cell checksums of the gradebook's other assignments (to recognise a notebook submitted to the wrong one)."""
     with Gradebook(db_url) as gradebook:
-        return {a.name: {c.name for nb in a.notebooks for c in nb.grade_cells}
+        return {a.name: {c.checksum for nb in a.notebooks for c in nb.source_cells if c.checksum}
                 for a in gradebook.assignments if a.name != but}
 
 

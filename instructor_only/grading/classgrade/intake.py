@@ -1,14 +1,16 @@
 """Find the submissions of an assignment and say, in words a student understands, what is wrong with each.
 
-Only what stock nbgrader cannot grade at all is refused (no readable notebook, or a notebook of another
-assignment, which would otherwise be recorded as zeros under the wrong assignment). Everything else is graded
-exactly as `nbgrader autograde` grades it, with a note: a missing notebook or missing graded cells score zero
-(nbgrader restores deleted test cells from the release), a duplicated cell is graded once.
+Refused, with a reason: a submission with no readable notebook, and a notebook of another assignment (recognised
+by the checksums nbgrader stores in its cells; the torch and TensorFlow tracks share grade ids), which would
+otherwise be recorded as zeros under the wrong assignment. Everything else is graded as `nbgrader autograde` grades
+it, with a note: a missing notebook or missing graded cells score zero (nbgrader restores deleted cells from the
+release). Two repairs make gradable what stock nbgrader fails on: a renamed or repeated grade id loses its nbgrader
+marks and runs as an ordinary cell (the first copy of a repeated cell is graded; missing test cells are restored), and a single notebook saved under another name
+is graded under its released name. The files in submitted/ are never changed.
 """
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,10 +36,11 @@ class Submission:
 
 @dataclass(frozen=True)
 class AssignmentDefinition:
-    """What the gradebook knows of an assignment: notebook name -> grade ids of its graded cells."""
+    """What the gradebook knows of an assignment: notebook name -> grade ids of its graded and answer cells."""
     name: str
     grade_ids: dict[str, tuple[str, ...]]
     manual_ids: frozenset[str] = frozenset()   # graded by hand (written answers)
+    checksums: frozenset[str] = frozenset()    # nbgrader checksums of its released cells: which release a notebook is
 
     def all_ids(self) -> set[str]:
         return {gid for ids in self.grade_ids.values() for gid in ids}
@@ -64,6 +67,12 @@ def grade_ids_of(notebook) -> list[str]:
                  or cell.metadata["nbgrader"].get("task"))]
 
 
+def checksums_of(notebook) -> set[str]:
+    """The nbgrader checksums carried in cell metadata: they name the release a notebook came from."""
+    return {cell.metadata["nbgrader"]["checksum"] for cell in notebook.cells
+            if cell.get("metadata", {}).get("nbgrader", {}).get("checksum")}
+
+
 def parse(content: bytes):
     """The notebook, or the reason it is not one."""
     if not content.strip():
@@ -78,45 +87,75 @@ def parse(content: bytes):
 
 
 def inspect(folder: Path, definition: AssignmentDefinition, other_assignments: dict[str, set[str]]) -> Submission:
-    """Read one submission folder and diagnose it against the assignment's graded cells."""
+    """Read one submission folder and diagnose it against the assignment's cells (other_assignments: name ->
+    checksums of that assignment's cells, to name the assignment a wrongly submitted notebook belongs to)."""
     submission = Submission(folder.parent.name, folder, read_folder(folder))
     expected = [f"{name}.ipynb" for name in definition.grade_ids]
-    submitted_notebooks = [name for name in submission.files if name.endswith(".ipynb") and "/" not in name]
+    if not expected:
+        submission.refusal = "the assignment has no notebooks in the gradebook"
+        return submission
+    adopt_renamed_notebook(submission, expected)
     unreadable, readable = [], 0
     for file_name in expected:
         if file_name not in submission.files:
-            extra = [n for n in submitted_notebooks if n not in expected]
-            renamed = f" (found {', '.join(extra)}: notebooks must keep their released names)" if extra else ""
-            submission.notes.append(f"{file_name} was not submitted{renamed}; its cells score zero")
+            submission.notes.append(f"{file_name} was not submitted; its cells score zero")
             continue
         notebook, problem = parse(submission.files[file_name])
         if notebook is None:
-            unreadable.append(f"{file_name} {problem}")
+            unreadable.append(file_name)
+            submission.notes.append(f"{file_name} {problem}")
             continue
-        readable += 1
-        ids = grade_ids_of(notebook)
-        wanted = definition.grade_ids[file_name[: -len(".ipynb")]]
-        present = [gid for gid in ids if gid in wanted]
-        if ids and not present:
-            owner = next((a for a, other in other_assignments.items() if set(ids) & other), None)
-            what = f"a notebook of {owner}" if owner else "a different notebook"
-            submission.refusal = (f"{file_name} is {what}, not of {definition.name} (none of its graded cells "
-                                  f"are this assignment's); not graded: please submit the {definition.name} notebook")
+        sums = checksums_of(notebook)
+        mine = len(sums & definition.checksums)
+        owner = max(other_assignments, key=lambda a: len(sums & other_assignments[a]), default=None)
+        if sums and owner and len(sums & other_assignments[owner]) > mine:
+            submission.refusal = (f"{file_name} is a notebook of {owner}, not of {definition.name}; not graded: "
+                                  f"please submit the {definition.name} notebook")
             return submission
-        missing = [gid for gid in wanted if gid not in present]
-        if missing:
-            submission.notes.append(f"{file_name}: graded cells missing or renamed: {', '.join(missing)} "
-                                    f"(tests are restored from the release; missing answers score zero)")
-        repeated = [gid for gid, count in Counter(present).items() if count > 1]
-        if repeated:
-            submission.notes.append(f"{file_name}: cells appear more than once: {', '.join(repeated)} "
-                                    f"(the first copy of each is graded)")
-    if unreadable and not readable:
-        submission.refusal = "; ".join(unreadable) + ": not graded: please re-download the notebook from JupyterLab and submit it again"
-    elif unreadable:
-        submission.notes.extend(f"{problem}; its cells score zero" for problem in unreadable)
-        for problem in unreadable:  # stock nbgrader would fail on it: grade the others, as if it were missing
-            submission.files.pop(problem.split(" ", 1)[0], None)
-    elif not expected:
-        submission.refusal = "the assignment has no notebooks in the gradebook"
+        readable += 1
+        repaired = repair_graded_cells(notebook, definition.grade_ids[file_name[: -len(".ipynb")]], file_name,
+                                       submission.notes)
+        if repaired:
+            submission.files[file_name] = nbformat.writes(notebook).encode()
+    if not readable:
+        reasons = "; ".join(submission.notes) or f"no notebook submitted (expected {', '.join(expected)})"
+        submission.refusal = f"{reasons}: not graded: please re-download the notebook from JupyterLab and submit it again"
+    for file_name in unreadable:  # stock nbgrader would fail on it: grade the others, as if it were missing
+        submission.files.pop(file_name)
+        submission.notes.append(f"{file_name}'s cells score zero")
     return submission
+
+
+def adopt_renamed_notebook(submission: Submission, expected: list[str]) -> None:
+    """A single missing notebook and a single unexpected one (JupyterLab's "warmup (1).ipynb"): grade it as the
+    expected one. Stock nbgrader skips unknown names, which for a one-notebook assignment means no grade at all."""
+    missing = [name for name in expected if name not in submission.files]
+    extra = [name for name in submission.files if name.endswith(".ipynb") and "/" not in name and name not in expected]
+    if len(missing) == 1 and len(extra) == 1:
+        submission.files[missing[0]] = submission.files.pop(extra[0])
+        submission.notes.append(f"{extra[0]} was graded as {missing[0]} (notebooks must keep their released names)")
+
+
+def repair_graded_cells(notebook, wanted: tuple[str, ...], file_name: str, notes: list[str]) -> bool:
+    """Cells with an unknown grade id (renamed) or a repeated one lose their nbgrader marks, so they are graded as
+    ordinary cells; nbgrader then restores missing graded cells from the release, as it does for deleted cells.
+    (Stock nbgrader 0.9.6 fails on such notebooks with a KeyError in OverwriteCells when add_missing_cells is on.)"""
+    seen, renamed, repeated = set(), [], []
+    for cell in notebook.cells:
+        marks = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = marks.get("grade_id")
+        if not (marks.get("grade") or marks.get("solution") or marks.get("task") or marks.get("locked")):
+            continue
+        if grade_id in wanted and grade_id not in seen:
+            seen.add(grade_id)
+            continue
+        (repeated if grade_id in seen else renamed).append(grade_id or "(no id)")
+        del cell.metadata["nbgrader"]
+    missing = [gid for gid in wanted if gid not in seen]
+    if missing:
+        notes.append(f"{file_name}: graded cells missing or renamed: {', '.join(missing)} "
+                     f"(a missing test cell is restored from the release; a renamed answer runs as an ordinary cell)")
+    if repeated:
+        notes.append(f"{file_name}: cells appear more than once: {', '.join(dict.fromkeys(repeated))} "
+                     f"(the first copy of each is graded)")
+    return bool(renamed or repeated)

@@ -30,7 +30,8 @@ TIMINGS: dict[str, dict] = {}
 
 def cell_label(cell: NotebookNode, index: int) -> str:
     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return grade_id or f"cell {index + 1}"
+    first_line = next((line.strip() for line in cell.get("source", "").splitlines() if line.strip()), "")
+    return grade_id or f"cell {index + 1}: {first_line[:40]}"
 
 
 def error_output(ename: str, message: str) -> NotebookNode:

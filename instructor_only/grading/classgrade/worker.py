@@ -9,6 +9,7 @@ autograded files, and the coordinator records them (gradebook_writer.py).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -132,9 +133,10 @@ def grade_job(job: GradingJob) -> GradingResult:
 
 
 def last_error_line(outcome: dict) -> str:
-    """nbgrader's own words for a failed autograde: its last ERROR log line, else the exception's last line."""
-    log_lines = [line for line in (outcome.get("log") or "").splitlines() if "[ERROR]" in line or "ERROR" in line[:20]]
-    if log_lines:
-        return log_lines[-1].split("]", 1)[-1].strip()[:300]
-    error_lines = [line for line in (outcome.get("error") or "").splitlines() if line.strip()]
-    return (error_lines[-1] if error_lines else "autograde produced no notebook")[:300]
+    """nbgrader's own words for a failed autograde: the exception from its log's traceback, else its last error."""
+    text = "\n".join([outcome.get("log") or "", outcome.get("error") or ""])
+    exceptions = re.findall(r"^\s*((?:\w+\.)*\w*(?:Error|Exception)\b.*)$", text, flags=re.M)
+    errors = [line.split("]", 1)[-1].strip() for line in text.splitlines() if "ERROR" in line[:30]]
+    exceptions = [line for line in exceptions if "see the the above traceback" not in line]
+    useful = [line for line in errors if "see the the above traceback" not in line and "There was an error" not in line]
+    return ((exceptions or useful or errors or ["autograde produced no notebook"])[-1]).strip()[:300]

@@ -1,0 +1,210 @@
+"""The class-grading command on a class of troublemakers: limits, bad input, a dying worker, resuming.
+
+One class of the warm-up (PyTorch) is graded once by `python -m instructor_only.grading.classgrade` with tight
+limits, and every test reads the same outcome: the summary table, the gradebook and the autograded notebooks.
+(Identical scores to stock nbgrader are proven on the catalogue in tests/test_catalogue_nbgrader.py.)
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from instructor_only.grading import course, nbgrader_cli, notebooks
+from instructor_only.grading.classgrade import state
+
+ASSIGNMENT = "warmup_torch"
+NOTEBOOK = "warmup.ipynb"
+FULL = 9.0  # autograded points of the warm-up
+CELL_TIMEOUT, WALL_SECONDS, MEMORY_MB, OUTPUT_CHARS = 10, 50, 1200, 20_000
+# A normal warm-up submission takes ~10 s (kernel, torch import, checks; ~25 s on a loaded machine) and ~350 MB.
+
+
+def solution():
+    return notebooks.read(course.get(ASSIGNMENT).source_path(NOTEBOOK))
+
+
+def replaced(answer_cell: str, code: str):
+    return notebooks.with_answer_replaced(solution(), answer_cell, code)
+
+
+def text(nb) -> bytes:
+    return nbformat.writes(nb).encode()
+
+
+def class_of_troublemakers() -> dict[str, dict[str, bytes]]:
+    """student -> {file name: content}; each student exercises one limit or one kind of bad input."""
+    release = (course.COURSE_ROOT / "release" / ASSIGNMENT / NOTEBOOK).read_bytes()
+    other_track = (course.COURSE_ROOT / "release" / "warmup_tensorflow" / NOTEBOOK).read_bytes()
+    renamed_id, deleted_test, duplicated = solution(), solution(), solution()
+    for cell in renamed_id.cells:
+        if notebooks.grade_meta(cell).get("grade_id") == "layouts":
+            cell.metadata.nbgrader.grade_id = "my_layouts"
+    deleted_test.cells = [c for c in deleted_test.cells if notebooks.grade_meta(c).get("grade_id") != "check_layouts"]
+    index = next(i for i, c in enumerate(duplicated.cells) if notebooks.grade_meta(c).get("grade_id") == "layouts")
+    duplicated.cells.insert(index + 1, copy.deepcopy(duplicated.cells[index]))
+    slow = solution()
+    for cell in slow.cells:  # 6 answers x 9.5 s: each under the cell timeout, together over the wall-clock cap
+        if notebooks.grade_meta(cell).get("solution"):  # (test cells are restored from the release: no sleep there)
+            cell.source = "import time; time.sleep(9.5)\n" + cell.source
+    return {
+        "solution": {NOTEBOOK: text(solution())},
+        "blank": {NOTEBOOK: release},
+        "memory_bomb": {NOTEBOOK: text(replaced("conv_output_size", "import numpy as np\nhog = np.ones(400_000_000)\n"))},
+        "endless_loop": {NOTEBOOK: text(replaced("conv_parameter_formula", "while True:\n    pass\n"))},
+        "slow": {NOTEBOOK: text(slow)},
+        "flood": {NOTEBOOK: text(replaced("layouts", solution_source("layouts") + "\nprint('x' * 3_000_000)\n"))},
+        "worker_killer": {NOTEBOOK: text(replaced("conv_output_size",
+                                                  "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"))},
+        "broken_json": {NOTEBOOK: release[: len(release) // 2]},
+        "empty_file": {NOTEBOOK: b""},
+        "other_track": {NOTEBOOK: other_track},
+        "renamed_id": {NOTEBOOK: text(renamed_id)},
+        "deleted_test": {NOTEBOOK: text(deleted_test)},
+        "duplicated_cell": {NOTEBOOK: text(duplicated)},
+        "renamed_file": {"warmup (1).ipynb": text(solution())},
+    }
+
+
+def solution_source(grade_id: str) -> str:
+    return next(c.source for c in solution().cells if notebooks.grade_meta(c).get("grade_id") == grade_id)
+
+
+def classgrade(course_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT,
+                           "--course-dir", str(course_dir), "--workers", "2", "--memory-mb", str(MEMORY_MB),
+                           "--wall-seconds", str(WALL_SECONDS), "--output-chars", str(OUTPUT_CHARS),
+                           "--quiet", *extra], capture_output=True, text=True, env=nbgrader_cli.environment())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    warmups = [course.get(ASSIGNMENT), course.get("warmup_tensorflow")]
+    course_dir = nbgrader_cli.new_course(tmp_path_factory.mktemp("class") / "course", warmups,
+                                         [f"c.Execute.timeout = {CELL_TIMEOUT}"])
+    for assignment in warmups:
+        nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
+    for student, files in class_of_troublemakers().items():
+        nbgrader_cli.submit(course_dir, student, course.get(ASSIGNMENT), files)
+    first = classgrade(course_dir)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    with open(course_dir / state.STATE_DIR / ASSIGNMENT / "summary.csv") as handle:
+        summary = {row["student"]: row for row in csv.DictReader(handle)}
+    return course_dir, first, summary, nbgrader_cli.scores(course_dir, ASSIGNMENT)
+
+
+def autograded_points(scores: dict, student: str) -> float:
+    return sum(score for gid, (score, _) in scores[student].items() if gid.startswith("check_"))
+
+
+def test_every_submission_appears_in_the_summary(graded):
+    course_dir, first, summary, _ = graded
+    assert set(summary) == set(class_of_troublemakers()), first.stdout
+    for student in summary:
+        assert student in first.stdout
+
+
+def test_normal_submissions_are_graded_as_usual(graded):
+    _, _, summary, scores = graded
+    assert autograded_points(scores, "solution") == FULL and summary["solution"]["status"] == "graded"
+    assert autograded_points(scores, "blank") == 0 and summary["blank"]["status"] == "graded"
+
+
+def test_memory_bomb_is_stopped_and_scores_zero_from_that_cell_on(graded):
+    course_dir, _, summary, scores = graded
+    note = summary["memory_bomb"]["notes"]
+    assert "cell `conv_output_size` exceeded the memory cap of 1200 MB" in note, note
+    assert autograded_points(scores, "memory_bomb") == 0  # the cell that blew up is the first answer
+    executed = nbformat.read(course_dir / "autograded" / "memory_bomb" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    errors = [o.ename for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors[0] == "ResourceLimitExceeded" and set(errors[1:]) == {"NotRun"}, errors
+
+
+def test_endless_loop_loses_only_its_own_cell(graded):
+    _, _, summary, scores = graded
+    assert summary["endless_loop"]["status"] == "graded"
+    assert scores["endless_loop"]["check_conv_parameter_formula"][0] == 0
+    assert autograded_points(scores, "endless_loop") == FULL - scores["endless_loop"]["check_conv_parameter_formula"][1]
+
+
+def test_wall_clock_cap_stops_a_slow_submission(graded):
+    _, _, summary, scores = graded
+    assert "exceeded its wall-clock cap" in summary["slow"]["notes"], summary["slow"]
+    assert 0 < autograded_points(scores, "slow") < FULL  # the cells before the cap kept their points
+
+
+def test_output_flood_is_capped_without_costing_points(graded):
+    course_dir, _, summary, scores = graded
+    assert autograded_points(scores, "flood") == FULL
+    executed = nbformat.read(course_dir / "autograded" / "flood" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    cell = next(c for c in executed.cells if notebooks.grade_meta(c).get("grade_id") == "layouts")
+    kept = "".join(o.get("text", "") for o in cell.outputs)
+    assert "output cap" in kept and len(kept) < 2 * OUTPUT_CHARS
+
+
+def test_a_worker_killed_twice_is_reported_and_nothing_is_written(graded):
+    _, _, summary, scores = graded
+    assert summary["worker_killer"]["status"] == "NOT GRADED"
+    assert "worker died" in summary["worker_killer"]["notes"]
+    assert "worker_killer" not in scores
+
+
+@pytest.mark.parametrize("student, words", [
+    ("broken_json", "is not a readable notebook"),
+    ("empty_file", "is an empty file"),
+    ("other_track", "is a notebook of warmup_tensorflow"),
+])
+def test_ungradable_submissions_are_refused_with_a_reason(graded, student, words):
+    _, _, summary, scores = graded
+    assert summary[student]["status"] == "NOT GRADED" and words in summary[student]["notes"], summary[student]
+    assert student not in scores
+
+
+@pytest.mark.parametrize("student, words", [
+    ("renamed_id", "graded cells missing or renamed: layouts"),
+    ("deleted_test", "graded cells missing or renamed: check_layouts"),
+    ("duplicated_cell", "cells appear more than once: layouts"),
+    ("renamed_file", "warmup (1).ipynb was graded as warmup.ipynb"),
+])
+def test_damaged_submissions_are_graded_with_a_note(graded, student, words):
+    _, _, summary, scores = graded
+    assert summary[student]["status"] == "graded" and words in summary[student]["notes"], summary[student]
+    assert student in scores
+
+
+def test_damaged_submissions_score_what_they_deserve(graded):
+    """Stock nbgrader restores a deleted test cell; it fails on a renamed or duplicated grade id and skips a renamed
+    notebook, which classgrade repairs (intake.py)."""
+    _, _, _, scores = graded
+    assert autograded_points(scores, "deleted_test") == FULL        # the test cell comes back from the release
+    assert autograded_points(scores, "duplicated_cell") == FULL     # the first copy is graded
+    assert autograded_points(scores, "renamed_file") == FULL        # graded under its released name
+    assert autograded_points(scores, "renamed_id") == FULL          # the renamed answer runs as an ordinary cell
+
+
+def test_feedback_and_grades_csv_are_written(graded):
+    course_dir, _, _, _ = graded
+    assert (course_dir / "feedback" / "solution" / ASSIGNMENT / "warmup.html").exists()
+    feedback = (course_dir / "feedback" / "memory_bomb" / ASSIGNMENT / "warmup.html").read_text()
+    assert "exceeded the memory cap" in feedback
+    with open(course_dir / "grades.csv") as handle:
+        students = {row["student_id"] for row in csv.DictReader(handle)}
+    assert {"solution", "blank", "memory_bomb"} <= students
+
+
+def test_second_run_grades_only_what_changed_and_force_regrades(graded):
+    course_dir, _, _, before = graded
+    nbgrader_cli.submit(course_dir, "blank", course.get(ASSIGNMENT), {NOTEBOOK: text(solution())})  # resubmitted
+    again = classgrade(course_dir, "--no-feedback", "--grades-csv", "")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"{ASSIGNMENT}: 2 to grade" in again.stdout, again.stdout  # blank (changed), worker_killer (not graded)
+    after = nbgrader_cli.scores(course_dir, ASSIGNMENT)
+    assert autograded_points(after, "blank") == FULL
+    assert {s: after[s] for s in before if s != "blank"} == {s: before[s] for s in before if s != "blank"}
+    forced = classgrade(course_dir, "--student", "solution", "--force", "--no-feedback", "--grades-csv", "")
+    assert forced.returncode == 0 and f"{ASSIGNMENT}: 1 to grade" in forced.stdout, forced.stdout[-2000:]
