@@ -1,0 +1,84 @@
+"""classgrade on a real Dask cluster: a `dask scheduler` and two `dask worker` processes on loopback, started here.
+
+The workers share nothing with the course but the Python environment: they get each submission and the
+assignment's files through Dask, and never open the gradebook (the coordinator writes it).
+"""
+from __future__ import annotations
+
+import csv
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from instructor_only.grading import course, nbgrader_cli
+from instructor_only.grading.submissions import plan
+
+ASSIGNMENT = "warmup_torch"
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def loopback_cluster(tmp_path):
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = nbgrader_cli.environment()
+    logs = [open(tmp_path / f"dask-{name}.log", "w") for name in ("scheduler", "worker-1", "worker-2")]
+    processes = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                  stdout=logs[0], stderr=subprocess.STDOUT, env=env, cwd=tmp_path)]
+    try:
+        for log in logs[1:]:
+            processes.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--memory-limit", "0",
+                                               "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                              cwd=tmp_path))
+        from distributed import Client
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs:
+            log.close()
+
+
+@pytest.mark.nbgrader
+def test_grades_through_a_dask_scheduler_and_two_workers(tmp_path, loopback_cluster):
+    assignment = course.get(ASSIGNMENT)
+    course_dir = nbgrader_cli.new_course(tmp_path / "course", [assignment])
+    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
+    planned = {p.student_id: p for p in plan(assignment)}
+    bug = next(p for p in planned.values() if p.kind == "bug")
+    students = {"solution": planned["solution"], "blank": planned["blank"], "bug": bug,
+                "solution_again": planned["solution"]}
+    for student, submission in students.items():
+        nbgrader_cli.submit(course_dir, student, assignment, submission.as_json())
+    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT,
+                             "--course-dir", str(course_dir), "--scheduler", loopback_cluster, "--quiet",
+                             "--no-feedback"], capture_output=True, text=True, env=nbgrader_cli.environment())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    scores = nbgrader_cli.scores(course_dir, ASSIGNMENT)
+    tests = {gid for gid in scores["solution"] if gid.startswith("check_")}
+    for student in ("solution", "solution_again"):
+        assert all(scores[student][t][0] == scores[student][t][1] for t in tests), scores[student]
+    assert all(scores["blank"][t][0] == 0 for t in tests), scores["blank"]
+    lost = {t for t in tests if scores["bug"][t][0] < scores["bug"][t][1]}
+    assert lost == set(bug.expectation.targets), f"{bug.entry.name}: lost {lost}"
+    with open(course_dir / "classgrade" / ASSIGNMENT / "summary.csv") as handle:
+        workers = {row["worker"] for row in csv.DictReader(handle)}
+    assert len(workers) == 2, f"expected both Dask workers to grade, got {workers}"
+    assert (course_dir / "grades.csv").exists()
