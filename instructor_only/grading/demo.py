@@ -6,7 +6,8 @@ grades CSV, and print a per-student summary.
 
 The demo class, for every assignment: alice submits the solution, bob the blank release, carol and dave each carry
 one catalogued bug, erin an alternative correct solution, and frank a notebook that is not valid JSON. Each
-submission is checked and autograded on its own, so a broken one gets a clear message and never stops the others.
+submission is graded by the class-grading command (classgrade: stock nbgrader autograde per submission, in
+parallel), so a broken one gets a clear message and never stops the others.
 Only the demo students' folders are replaced; other students' submissions and grades are left alone.
 """
 from __future__ import annotations
@@ -19,9 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from instructor_only.grading import course, nbgrader_cli, notebooks
+from instructor_only.grading.classgrade import cli as classgrade_cli, state
 from instructor_only.grading.submissions import plan
 
 DEMO_STUDENTS = ("alice", "bob", "carol", "dave", "erin", "frank")
@@ -58,20 +58,9 @@ def demo_class(assignment: course.Assignment, root: Path) -> dict[str, tuple[str
     return out
 
 
-def unreadable(folder: Path, assignment: course.Assignment) -> list[str]:
-    """Problems that stop a submission from being graded at all, in words a student understands."""
-    problems = []
-    for name in assignment.notebooks:
-        path = folder / name
-        if not path.exists():
-            problems.append(f"{name} is missing from the submission")
-            continue
-        try:
-            nbformat.validate(nbformat.read(str(path), as_version=4))
-        except Exception as error:  # noqa: BLE001 -- any parse/validation failure means "cannot grade"
-            problems.append(f"{name} is not a readable notebook ({type(error).__name__}: {str(error).splitlines()[0][:120]}); "
-                            f"not graded: please re-download the notebook from JupyterLab and submit it again")
-    return problems
+def classgrade_summary(root: Path, assignment: str) -> dict[str, dict]:
+    with open(root / state.STATE_DIR / assignment / "summary.csv") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
 
 
 def read_scores(course_dir: Path, outcomes: list[Outcome], assignments: list[course.Assignment]) -> None:
@@ -106,11 +95,11 @@ def main(argv=None) -> int:
     if not assignments:
         parser.error(f"no such assignment; known: {[a.name for a in course.discover(root)]}")
 
-    print(f"[1/5] building releases for {[a.name for a in assignments]}")
+    print(f"[1/3] building releases for {[a.name for a in assignments]}")
     for a in assignments:
         nbgrader_cli.run(["generate_assignment", a.name, "--force"], root)
 
-    print("[2/5] creating the demo class under submitted/")
+    print("[2/3] creating the demo class under submitted/")
     outcomes: list[Outcome] = []
     for a in assignments:
         for student, (what, files) in demo_class(a, root).items():
@@ -119,28 +108,16 @@ def main(argv=None) -> int:
             nbgrader_cli.submit(root, student, a, files)
             outcomes.append(Outcome(student, a.name, what))
 
-    print("[3/5] autograding each submission (stock `nbgrader autograde`, one student at a time)")
+    print("[3/3] grading the demo class in parallel with `python -m instructor_only.grading.classgrade`, which also "
+          "writes feedback and grades.csv with stock nbgrader")
+    demo_students = [arg for student in DEMO_STUDENTS for arg in ("--student", student)]
+    code = classgrade_cli.main([*[a.name for a in assignments], "--course-dir", str(root), "--force", *demo_students])
+    if code != 0:
+        return code
     for o in outcomes:
-        assignment = course.get(o.assignment, root)
-        o.problems = unreadable(root / "submitted" / o.student / o.assignment, assignment)
-        if o.problems:
-            print(f"  {o.student}/{o.assignment}: NOT GRADED: {'; '.join(o.problems)}")
-            continue
-        result = nbgrader_cli.run(["autograde", o.assignment, "--student", o.student, "--force"], root, check=False)
-        if result.returncode != 0:
-            errors = [l.strip() for l in result.stderr.splitlines() if "Error" in l and "AutogradeApp" not in l]
-            o.problems.append("autograding failed: " + (errors or ["see nbgrader's log"])[-1][:200])
-            print(f"  {o.student}/{o.assignment}: {o.problems[-1]}")
-        else:
-            print(f"  {o.student}/{o.assignment}: graded")
-
-    print("[4/5] generating feedback")
-    for a in assignments:
-        result = nbgrader_cli.run(["generate_feedback", a.name, "--force"], root, check=False)
-        if result.returncode != 0:
-            print(f"  feedback for {a.name} reported a problem: {result.stderr.strip().splitlines()[-1:]}")
-    print("[5/5] exporting grades.csv")
-    nbgrader_cli.run(["export", "--to", "grades.csv", *[f"--assignment={a.name}" for a in assignments]], root)
+        summary = classgrade_summary(root, o.assignment).get(o.student, {})
+        if summary.get("status") == "NOT GRADED":
+            o.problems.append(summary.get("notes", ""))
 
     read_scores(root, outcomes, assignments)
     print_summary(outcomes)

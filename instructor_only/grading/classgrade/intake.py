@@ -81,7 +81,7 @@ def parse(content: bytes):
         notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # noqa: BLE001 -- any parse/validation failure means "not a notebook"
-        first_line = (str(error).splitlines() or [""])[0][:120]
+        first_line = (str(error).splitlines() or [""])[0].split(": '", 1)[0][:120]  # no excerpt of the file
         return None, f"is not a readable notebook ({type(error).__name__}: {first_line})"
     return notebook, ""
 
@@ -120,6 +120,8 @@ def inspect(folder: Path, definition: AssignmentDefinition, other_assignments: d
     if not readable:
         reasons = "; ".join(submission.notes) or f"no notebook submitted (expected {', '.join(expected)})"
         submission.refusal = f"{reasons}: not graded: please re-download the notebook from JupyterLab and submit it again"
+        submission.notes = []
+        return submission
     for file_name in unreadable:  # stock nbgrader would fail on it: grade the others, as if it were missing
         submission.files.pop(file_name)
         submission.notes.append(f"{file_name}'s cells score zero")
