@@ -60,7 +60,7 @@ def class_of_troublemakers() -> dict[str, dict[str, bytes]]:
         "slow": {NOTEBOOK: text(slow)},
         "flood": {NOTEBOOK: text(replaced("layouts", solution_source("layouts") + "\nprint('x' * 3_000_000)\n"))},
         "worker_killer": {NOTEBOOK: text(replaced("conv_output_size",
-                                                  "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"))},
+                                                  "import os, signal\nos.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)\n"))},
         "broken_json": {NOTEBOOK: release[: len(release) // 2]},
         "empty_file": {NOTEBOOK: b""},
         "other_track": {NOTEBOOK: other_track},

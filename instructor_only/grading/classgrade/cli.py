@@ -7,7 +7,8 @@
 
 Run it in the course directory (or pass --course-dir). Submissions come from submitted/<student>/<assignment>/
 (--zip-collect first runs stock `nbgrader zip_collect` on an LMS download). A second run grades only new or
-changed submissions. Limits per submission: nbgrader's per-cell timeout (Execute.timeout in nbgrader_config.py), a
+changed submissions. Kernels are forked from a per-worker parent that has the framework imported (warm_kernels.py;
+--cold-kernels starts each from scratch). Limits per submission: nbgrader's per-cell timeout (Execute.timeout in nbgrader_config.py), a
 memory cap on the kernel, a wall-clock cap and an output cap; a submission that hits one gets zero for the cells
 concerned and a message in its feedback and in the summary. Submissions nbgrader cannot read are reported and
 left out of the gradebook; the others are graded. The summary also goes to classgrade/<assignment>/summary.csv.
@@ -23,6 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from instructor_only.grading import nbgrader_cli
+from instructor_only.grading.course import FRAMEWORK_SUFFIXES
 from instructor_only.grading.classgrade import executors, gradebook_writer, intake, state
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
 from instructor_only.grading.classgrade.report import GRADED, NOT_GRADED, UNCHANGED, Outcome, print_table, write_csv
@@ -50,6 +52,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="output kept per cell, characters (default %(default)s)")
     parser.add_argument("--threads", type=int, default=defaults.threads,
                         help="compute threads per kernel (0: the frameworks' default; default %(default)s)")
+    parser.add_argument("--cold-kernels", action="store_true",
+                        help="start every kernel from scratch instead of forking it from a parent with the framework "
+                             "already imported (slower; for comparison, or if forking misbehaves)")
     parser.add_argument("--zip-collect", action="store_true", help="first run stock `nbgrader zip_collect`")
     parser.add_argument("--no-feedback", action="store_true", help="skip `nbgrader generate_feedback`")
     parser.add_argument("--grades-csv", default="grades.csv",
@@ -60,6 +65,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     return args
+
+
+def framework_of(assignment: str) -> str:
+    """The framework whose import the warm kernels share: from the assignment's suffix (_torch, _tensorflow)."""
+    return next((framework for suffix, framework in FRAMEWORK_SUFFIXES.items() if assignment.endswith(suffix)), "none")
 
 
 def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob], list[Outcome], dict, object]:
@@ -88,7 +98,7 @@ def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob
             continue
         fingerprints[submission.student] = (fingerprint, outcome)
         jobs.append(GradingJob(assignment, submission.student, config_text, template, source_files,
-                               submission.files, limits))
+                               submission.files, limits, "" if args.cold_kernels else framework_of(assignment)))
     return jobs, outcomes, fingerprints, definition
 
 

@@ -23,6 +23,7 @@ class GradingJob:
     source_files: dict[str, bytes]      # source/<assignment>/ (relative path -> content)
     submission_files: dict[str, bytes]  # submitted/<student>/<assignment>/ (relative path -> content)
     limits: Limits = field(default_factory=Limits)
+    warm_framework: str = ""            # fork kernels from a parent that imported this framework ("" = cold kernels)
 
 
 @dataclass

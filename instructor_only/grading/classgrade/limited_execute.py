@@ -17,7 +17,9 @@ import psutil
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer
+from traitlets import Float, Integer, Unicode
+
+from instructor_only.grading.classgrade.warm_kernels import warm_kernel_manager
 
 LIMIT_ERROR = "ResourceLimitExceeded"   # ename of the error output put in the cell that hit a limit
 NOT_RUN_ERROR = "NotRun"                # ename of the error output of the cells after it
@@ -86,6 +88,13 @@ class LimitedExecute(Execute):
     memory_cap_mb = Integer(2048, help="Kill the kernel when its process tree uses more than this (0: no cap).").tag(config=True)
     deadline = Float(0.0, help="Absolute time (time.time()) after which the kernel is killed (0: none).").tag(config=True)
     output_cap_chars = Integer(1_000_000, help="Characters of output kept per cell; the rest is dropped with a note.").tag(config=True)
+    warm_framework = Unicode("", help="Fork kernels from a parent with this framework imported (warm_kernels.py); "
+                                      "'' starts each kernel from scratch.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.warm_framework:
+            self.kernel_manager_class = warm_kernel_manager(self.warm_framework)
 
     def preprocess(self, nb, resources, km=None):
         self._watchdog: KernelWatchdog | None = None

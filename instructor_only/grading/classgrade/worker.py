@@ -37,6 +37,7 @@ c.Autograde.autograde_preprocessors = [LimitedExecute, IgnorePattern, ClearMetad
 c.LimitedExecute.memory_cap_mb = {memory_mb!r}
 c.LimitedExecute.deadline = {deadline!r}
 c.LimitedExecute.output_cap_chars = {output_chars!r}
+c.LimitedExecute.warm_framework = {warm_framework!r}
 '''
 
 
@@ -107,7 +108,7 @@ def grade_job(job: GradingJob) -> GradingResult:
         deadline = time.time() + job.limits.wall_seconds if job.limits.wall_seconds else 0.0
         (scratch / "nbgrader_config.py").write_text(job.config_text + WORKER_CONFIG.format(
             root=str(scratch), db_url=db_url, memory_mb=job.limits.memory_mb, deadline=deadline,
-            output_chars=job.limits.output_chars))
+            output_chars=job.limits.output_chars, warm_framework=job.warm_framework))
         (scratch / "gradebook.db").write_bytes(job.template_gradebook)
         write_tree(scratch / "source" / job.assignment, job.source_files)
         write_tree(scratch / "submitted" / job.student / job.assignment, job.submission_files)
