@@ -122,7 +122,8 @@ def grade_assignment(args, client, assignment: str) -> tuple[list[Outcome], set[
             outcome.notes.extend(result.incidents)
             state.save(args.course_dir, assignment, result.student,
                        {"fingerprint": fingerprint, "scores": result.scores, "notes": outcome.notes,
-                        "graded_at": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": result.worker})
+                        "graded_at": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": result.worker,
+                        "timings": result.timings})
         else:
             outcome.status = NOT_GRADED
             outcome.notes.insert(0, f"autograding failed: {result.error}")

@@ -1,0 +1,198 @@
+"""Benchmark: grading one class with stock sequential `nbgrader autograde` vs `classgrade`, in one run.
+
+    .venv/bin/python benchmarks/class_grading.py                       # 20 submissions each of both warm-up tracks
+    .venv/bin/python benchmarks/class_grading.py -a batchnorm_torch --per-assignment 10 --modes stock,classgrade
+
+A scratch course gets a class per assignment: the solution, the blank release, catalogued bugs and alternatives,
+cycled until --per-assignment students (so a mix of correct, buggy and blank). Each mode grades its own copy:
+
+  stock            `nbgrader autograde ASSIGNMENT` once per assignment (stock nbgrader grades its students in turn)
+  classgrade-1     classgrade, one local worker (its per-submission timings give the cost breakdown)
+  classgrade       classgrade, one local worker per core (the default)
+  classgrade-cold  the same with --cold-kernels (every kernel imports the framework itself)
+  dask-1, dask-2   classgrade through a real `dask scheduler` with 1 or 2 `dask worker` processes on loopback
+
+For every mode: wall time, CPU time of this process's children, throughput, speed-up vs stock, and whether every
+cell's score equals stock's. The machine's limit is the irreducible work (a fresh kernel process and the notebook's
+cells, measured with warm kernels by classgrade-1) summed over the class and divided by the cores.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from instructor_only.grading import course, nbgrader_cli  # noqa: E402
+from instructor_only.grading.classgrade import state  # noqa: E402
+from instructor_only.grading.submissions import plan  # noqa: E402
+
+MODES = ("stock", "classgrade-1", "classgrade", "classgrade-cold", "dask-1", "dask-2")
+CORES = len(os.sched_getaffinity(0))
+
+
+def build_class(base: Path, assignments: list[course.Assignment], per_assignment: int) -> dict[str, list[str]]:
+    nbgrader_cli.new_course(base, assignments)
+    mix = {}
+    for assignment in assignments:
+        nbgrader_cli.run(["generate_assignment", assignment.name], base)
+        planned = plan(assignment)
+        ordered = ([p for p in planned if p.kind == "solution"] + [p for p in planned if p.kind == "blank"]
+                   + [p for p in planned if p.kind in ("bug", "alt")])
+        kinds = []
+        for i in range(per_assignment):
+            submission = ordered[i % len(ordered)]
+            nbgrader_cli.submit(base, f"s{i:02d}", assignment, submission.as_json())
+            kinds.append(submission.kind)
+        mix[assignment.name] = kinds
+    return mix
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def classgrade(course_dir: Path, assignments: list[str], *extra: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", *assignments,
+                             "--course-dir", str(course_dir), "--force", "--no-feedback", "--grades-csv", "",
+                             "--quiet", *extra], capture_output=True, text=True, env=nbgrader_cli.environment())
+    if result.returncode != 0 or "NOT GRADED" in result.stdout:
+        raise RuntimeError(f"classgrade failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def with_dask_cluster(workers: int, course_dir: Path, assignments: list[str]) -> None:
+    port, env = free_port(), nbgrader_cli.environment()
+    dask = str(Path(sys.executable).with_name("dask"))
+    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                  **quiet)]
+    try:
+        processes += [subprocess.Popen([dask, "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                                        "--memory-limit", "0", "--no-dashboard"], **quiet) for _ in range(workers)]
+        from distributed import Client
+        with Client(f"tcp://127.0.0.1:{port}", timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+        classgrade(course_dir, assignments, "--scheduler", f"tcp://127.0.0.1:{port}")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def run_mode(mode: str, course_dir: Path, assignments: list[str]) -> None:
+    if mode == "stock":
+        for assignment in assignments:
+            nbgrader_cli.run(["autograde", assignment, "--force"], course_dir)
+    elif mode == "classgrade-1":
+        classgrade(course_dir, assignments, "--workers", "1")
+    elif mode == "classgrade":
+        classgrade(course_dir, assignments, "--workers", str(CORES))
+    elif mode == "classgrade-cold":
+        classgrade(course_dir, assignments, "--workers", str(CORES), "--cold-kernels")
+    elif mode.startswith("dask-"):
+        with_dask_cluster(int(mode.split("-")[1]), course_dir, assignments)
+    else:
+        raise ValueError(mode)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def breakdown(course_dir: Path, assignment: str) -> dict:
+    """Average seconds per submission from classgrade's per-submission timings (state files)."""
+    parts = {"kernel start": [], "first cell (imports)": [], "other cells": [], "worker overhead": [], "total": []}
+    for path in sorted((course_dir / state.STATE_DIR / assignment).glob("*.json")):
+        timings = json.loads(path.read_text()).get("timings", {})
+        kernel = first = other = 0.0
+        for notebook in timings.get("notebooks", {}).values():
+            cells = [seconds for _, seconds in notebook["cells"]]
+            kernel += notebook["kernel_start"]
+            first += cells[0] if cells else 0.0
+            other += sum(cells[1:])
+        parts["kernel start"].append(kernel)
+        parts["first cell (imports)"].append(first)
+        parts["other cells"].append(other)
+        parts["worker overhead"].append(timings["total"] - kernel - first - other)
+        parts["total"].append(timings["total"])
+    return {name: sum(values) / len(values) for name, values in parts.items() if values}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-a", "--assignment", action="append", help="default: warmup_torch and warmup_tensorflow")
+    parser.add_argument("--per-assignment", type=int, default=20)
+    parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {','.join(MODES)}")
+    parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temporary one, removed at the end)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    names = args.assignment or ["warmup_torch", "warmup_tensorflow"]
+    modes = args.modes.split(",")
+    if "stock" not in modes:
+        parser.error("the stock mode is the baseline: keep it in --modes")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="class-grading-bench-"))
+    assignments = [course.get(name) for name in names]
+    mix = build_class(workdir / "base", assignments, args.per_assignment)
+    total = sum(len(kinds) for kinds in mix.values())
+    for name, kinds in mix.items():
+        print(f"{name}: {len(kinds)} submissions: " + ", ".join(f"{k} {kinds.count(k)}" for k in dict.fromkeys(kinds)))
+    print(f"{CORES} cores\n")
+
+    figures, stock_scores = {}, None
+    for mode in modes:
+        course_dir = workdir / mode
+        shutil.rmtree(course_dir, ignore_errors=True)
+        shutil.copytree(workdir / "base", course_dir)
+        cpu, began = children_cpu(), time.perf_counter()
+        run_mode(mode, course_dir, names)
+        wall, cpu = time.perf_counter() - began, children_cpu() - cpu
+        scores = {name: nbgrader_cli.scores(course_dir, name) for name in names}
+        if mode == "stock":
+            stock_scores = scores
+        identical = scores == stock_scores
+        figures[mode] = {"wall": wall, "cpu": cpu, "identical": identical,
+                         "breakdown": {name: breakdown(course_dir, name) for name in names} if mode != "stock" else {}}
+        print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU  scores {'identical to stock' if identical else 'DIFFER'}",
+              flush=True)
+
+    stock_wall = figures["stock"]["wall"]
+    print(f"\nstock: {stock_wall / total:.2f} s per submission")
+    for mode in ("classgrade-cold", "classgrade-1"):
+        for name, parts in figures.get(mode, {}).get("breakdown", {}).items():
+            print(f"{mode:16s} {name:18s} per submission: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
+    limit = None
+    if "classgrade-1" in figures:
+        per = figures["classgrade-1"]["breakdown"]
+        irreducible = sum((per[n]["kernel start"] + per[n]["first cell (imports)"] + per[n]["other cells"]) * len(mix[n])
+                          for n in names)
+        limit = irreducible / CORES
+        print(f"machine limit: {irreducible:.0f} s of irreducible work (warm kernel + cells) / {CORES} cores "
+              f"= {limit:.0f} s")
+    print(f"\n{'mode':16s} {'wall s':>7s} {'CPU s':>7s} {'subm/min':>8s} {'vs stock':>8s} {'/ limit':>7s}  identical")
+    for mode, f in figures.items():
+        ratio = f"{f['wall'] / limit:.2f}" if limit else "-"
+        print(f"{mode:16s} {f['wall']:7.1f} {f['cpu']:7.1f} {60 * total / f['wall']:8.1f} "
+              f"{stock_wall / f['wall']:7.2f}x {ratio:>7s}  {'yes' if f['identical'] else 'NO'}")
+    if args.json:
+        args.json.write_text(json.dumps({"mix": mix, "cores": CORES, "limit": limit, "modes": figures}, indent=1))
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if all(f["identical"] for f in figures.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
