@@ -6,12 +6,13 @@
     python -m instructor_only.grading.classgrade warmup_torch --force         # regrade what is already graded
 
 Run it in the course directory (or pass --course-dir). Submissions come from submitted/<student>/<assignment>/
-(--zip-collect first runs stock `nbgrader zip_collect` on an LMS download). A second run grades only new or
-changed submissions. Kernels are forked from a per-worker parent that has the framework imported (warm_kernels.py;
---cold-kernels starts each from scratch). Limits per submission: nbgrader's per-cell timeout (Execute.timeout in nbgrader_config.py), a
-memory cap on the kernel, a wall-clock cap and an output cap; a submission that hits one gets zero for the cells
-concerned and a message in its feedback and in the summary. Submissions nbgrader cannot read are reported and
-left out of the gradebook; the others are graded. The summary also goes to classgrade/<assignment>/summary.csv.
+(--zip-collect first collects an LMS download from downloaded/<assignment>/archive/ with stock `nbgrader
+zip_collect`). A second run grades only new or changed submissions. Kernels are forked from a per-worker parent that
+has the framework imported (warm_kernels.py; --cold-kernels starts each from scratch). Limits per submission:
+nbgrader's per-cell timeout (Execute.timeout in nbgrader_config.py), a memory cap on the kernel, a wall-clock cap and
+an output cap; a submission that hits one gets zero for the cells concerned and a message in its feedback and in the
+summary. Submissions nbgrader cannot read are reported and left out of the gradebook; the others are graded. The
+summary also goes to classgrade/<assignment>/summary.csv.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from tqdm import tqdm
 
 from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.course import FRAMEWORK_SUFFIXES
-from instructor_only.grading.classgrade import executors, gradebook_writer, intake, state
+from instructor_only.grading.classgrade import executors, gradebook_writer, intake, lms_collect, state
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
 from instructor_only.grading.classgrade.report import GRADED, NOT_GRADED, UNCHANGED, Outcome, print_table, write_csv
 
@@ -55,7 +56,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--cold-kernels", action="store_true",
                         help="start every kernel from scratch instead of forking it from a parent with the framework "
                              "already imported (slower; for comparison, or if forking misbehaves)")
-    parser.add_argument("--zip-collect", action="store_true", help="first run stock `nbgrader zip_collect`")
+    parser.add_argument("--zip-collect", action="store_true",
+                        help="first bring the LMS download in downloaded/<assignment>/archive/ into submitted/ with "
+                             "stock `nbgrader zip_collect --force` (file names: FileNameCollectorPlugin.named_regexp)")
     parser.add_argument("--no-feedback", action="store_true", help="skip `nbgrader generate_feedback`")
     parser.add_argument("--grades-csv", default="grades.csv",
                         help="export grades here with `nbgrader export` (default %(default)s; '' to skip)")
@@ -143,10 +146,12 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     all_outcomes, manual_ids = [], set()
     try:
+        for assignment in args.assignments if args.zip_collect else ():
+            config = gradebook_writer.load_config(args.course_dir)
+            for line in lms_collect.collect(args.course_dir, assignment, config):
+                print(f"zip_collect: {line}")
         with executors.dask_client(args.scheduler, args.workers) as client:
             for assignment in args.assignments:
-                if args.zip_collect:
-                    nbgrader_cli.run(["zip_collect", assignment], args.course_dir)
                 outcomes, manual = grade_assignment(args, client, assignment)
                 write_csv(args.course_dir / state.STATE_DIR / assignment / "summary.csv", outcomes, manual)
                 all_outcomes += outcomes
