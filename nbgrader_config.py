@@ -55,5 +55,5 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # `classgrade --zip-collect` (stock `nbgrader zip_collect`) reads student id and notebook name from the file names of
 # an LMS download in downloaded/<assignment>/archive/. This is Canvas' naming, "<login>_[late_]<user id>_<file id>_
 # <notebook>" (Canvas appends "-1", "-2" to resubmitted files; classgrade files a single renamed notebook under its
-# released name). Change it to your LMS's naming.
-c.FileNameCollectorPlugin.named_regexp = r"(?P<student_id>[^_]+)_(late_)?\d+_\d+_(?P<file_id>.+)"
+# released name). Change it to your LMS's naming. nbgrader matches it against the file's absolute path.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(late_)?\d+_\d+_(?P<file_id>[^/]+)$"
