@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -65,6 +66,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     args.course_dir = args.course_dir.resolve()
+    args.assignments = list(dict.fromkeys(args.assignments))
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     return args
@@ -75,8 +77,16 @@ def framework_of(assignment: str) -> str:
     return next((framework for suffix, framework in FRAMEWORK_SUFFIXES.items() if assignment.endswith(suffix)), "none")
 
 
-def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob], list[Outcome], dict, object]:
-    """Jobs for new or changed submissions, outcomes for the others, fingerprints, and the definition."""
+@dataclass
+class AssignmentRun:
+    """One assignment's part of a run: its definition, what needs no grading, and what is being graded."""
+    definition: object
+    outcomes: list[Outcome]
+    pending: dict  # student -> (fingerprint, outcome)
+
+
+def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob], AssignmentRun]:
+    """Jobs for new or changed submissions, and the assignment's run (outcomes for the others, definition)."""
     coursedir_db = gradebook_writer.CourseDirectory(config=config).db_url
     template, definition = gradebook_writer.assignment_template(args.course_dir, assignment, coursedir_db)
     others = gradebook_writer.other_assignments(coursedir_db, assignment)
@@ -102,63 +112,71 @@ def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob
         fingerprints[submission.student] = (fingerprint, outcome)
         jobs.append(GradingJob(assignment, submission.student, config_text, template, source_files,
                                submission.files, limits, "" if args.cold_kernels else framework_of(assignment)))
-    return jobs, outcomes, fingerprints, definition
+    return jobs, AssignmentRun(definition, outcomes, fingerprints)
 
 
-def grade_assignment(args, client, assignment: str) -> tuple[list[Outcome], set[str]]:
-    config = gradebook_writer.load_config(args.course_dir)
-    limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads)
-    jobs, outcomes, pending, definition = plan(args, assignment, config, limits)
-    print(f"{assignment}: {len(jobs)} to grade, {len(outcomes)} unchanged or not gradable")
-    progress = tqdm(total=len(jobs), unit="submission", desc=assignment, disable=args.quiet or not jobs)
+def grade_all(args, jobs: list[GradingJob], runs: dict[str, AssignmentRun], config) -> None:
+    """Grade every job of every assignment in one stream (no idle workers between assignments); record each result
+    as it arrives."""
+    progress = tqdm(total=len(jobs), unit="submission", desc="grading", disable=args.quiet or not jobs)
 
     def on_result(result: GradingResult) -> None:
-        fingerprint, outcome = pending[result.student]
+        run = runs[result.assignment]
+        fingerprint, outcome = run.pending[result.student]
         outcome.seconds, outcome.worker = result.timings.get("total", 0.0), result.worker
         if result.ok:
             try:
-                gradebook_writer.record(result, config, definition)
+                gradebook_writer.record(result, config, run.definition)
             except Exception as error:  # noqa: BLE001 -- report, keep grading the others
                 result.ok, result.error = False, f"could not record the grades: {type(error).__name__}: {error}"
         if result.ok:
             outcome.status, outcome.scores = GRADED, result.scores
             outcome.notes.extend(result.incidents)
-            state.save(args.course_dir, assignment, result.student,
+            state.save(args.course_dir, result.assignment, result.student,
                        {"fingerprint": fingerprint, "scores": result.scores, "notes": outcome.notes,
                         "graded_at": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": result.worker,
                         "timings": result.timings})
         else:
             outcome.status = NOT_GRADED
             outcome.notes.insert(0, f"autograding failed: {result.error}")
-            state.forget(args.course_dir, assignment, result.student)
-        outcomes.append(outcome)
-        progress.set_postfix_str(result.student)
+            state.forget(args.course_dir, result.assignment, result.student)
+        run.outcomes.append(outcome)
+        progress.set_postfix_str(f"{result.assignment}/{result.student}")
         progress.update()
 
-    executors.run_jobs(client, jobs, on_result)
+    if jobs:
+        with executors.dask_client(args.scheduler, args.workers) as client:
+            executors.run_jobs(client, jobs, on_result)
     progress.close()
-    outcomes.sort(key=lambda o: o.student)
-    return outcomes, set(definition.manual_ids)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    all_outcomes, manual_ids = [], set()
+    runs: dict[str, AssignmentRun] = {}
     try:
+        config = gradebook_writer.load_config(args.course_dir)
         for assignment in args.assignments if args.zip_collect else ():
-            config = gradebook_writer.load_config(args.course_dir)
             for line in lms_collect.collect(args.course_dir, assignment, config):
                 print(f"zip_collect: {line}")
-        with executors.dask_client(args.scheduler, args.workers) as client:
-            for assignment in args.assignments:
-                outcomes, manual = grade_assignment(args, client, assignment)
-                write_csv(args.course_dir / state.STATE_DIR / assignment / "summary.csv", outcomes, manual)
-                all_outcomes += outcomes
-                manual_ids |= manual
+        limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads)
+        jobs = []
+        for assignment in args.assignments:  # every assignment is checked before anything is graded
+            assignment_jobs, runs[assignment] = plan(args, assignment, config, limits)
+            print(f"{assignment}: {len(assignment_jobs)} to grade, "
+                  f"{len(runs[assignment].outcomes)} unchanged or not gradable")
+            jobs += assignment_jobs
     except gradebook_writer.CourseSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    grade_all(args, jobs, runs, config)
+    all_outcomes, manual_ids = [], set()
+    for assignment, run in runs.items():
+        run.outcomes.sort(key=lambda o: o.student)
+        write_csv(args.course_dir / state.STATE_DIR / assignment / "summary.csv", run.outcomes,
+                  set(run.definition.manual_ids))
+        all_outcomes += run.outcomes
+        manual_ids |= set(run.definition.manual_ids)
     print_table(all_outcomes, manual_ids)
     for assignment in args.assignments:
         if not args.no_feedback:

@@ -11,16 +11,17 @@ that dies mid-submission writes nothing. Works with any `db_url` nbgrader suppor
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from traitlets.config.loader import PyFileConfigLoader
 
-from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.classgrade.intake import AssignmentDefinition
 from instructor_only.grading.classgrade.jobs import GradingResult
 
@@ -63,12 +64,13 @@ def assignment_template(course_dir: Path, assignment: str, course_db_url: str) -
                                f"`nbgrader generate_assignment {assignment}` first")
     with tempfile.TemporaryDirectory(prefix="classgrade-template-") as scratch:
         root = Path(scratch)
+        template_url = f"sqlite:///{root / 'gradebook.db'}"
         config = (course_dir / CONFIG_FILE).read_text()
         (root / CONFIG_FILE).write_text(config + f"\nc.CourseDirectory.root = {str(root)!r}\n"
-                                                 f"c.CourseDirectory.db_url = {'sqlite:///' + str(root / 'gradebook.db')!r}\n")
+                                                 f"c.CourseDirectory.db_url = {template_url!r}\n")
         shutil.copytree(course_dir / "source" / assignment, root / "source" / assignment)
-        nbgrader_cli.run(["generate_assignment", assignment, "--force"], root)
-        template_url = f"sqlite:///{root / 'gradebook.db'}"
+        stamped_gradebook(root / "gradebook.db")
+        generate_in_process(root, assignment)
         if definition_signature(template_url, assignment) != course_signature:
             raise CourseSetupError(f"source/{assignment} changed since the gradebook's copy was made: run "
                                    f"`nbgrader generate_assignment {assignment} --force` (and release again) first")
@@ -80,6 +82,35 @@ def assignment_template(course_dir: Path, assignment: str, course_db_url: str) -
                 frozenset(c.name for nb in notebooks for c in nb.grade_cells if c.cell_type == "markdown"),
                 frozenset(c.checksum for nb in notebooks for c in nb.source_cells if c.checksum))
         return (root / "gradebook.db").read_bytes(), definition
+
+
+def stamped_gradebook(path: Path) -> None:
+    """An empty SQLite file stamped with nbgrader's schema version, as nbgrader stamps a new gradebook.
+
+    nbgrader finds the version by running `alembic heads` in a subprocess (3.3 s here, most of the time it takes
+    to build the template); alembic's Python API reads the same head from nbgrader's migration scripts in-process.
+    nbgrader then creates its tables in this file as usual.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+    alembic_config = Config()
+    alembic_config.set_main_option("script_location", ALEMBIC_DIR)
+    head = ScriptDirectory.from_config(alembic_config).get_current_head()
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
+    connection.close()
+
+
+def generate_in_process(root: Path, assignment: str) -> None:
+    """Stock `nbgrader generate_assignment` through its Python API (no new interpreter to start)."""
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    outcome = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config).generate_assignment(
+        assignment, force=True, create=True)
+    if not outcome.get("success"):
+        raise CourseSetupError(f"nbgrader generate_assignment {assignment} failed in a scratch copy of the course: "
+                               + " ".join((outcome.get("error") or outcome.get("log") or "").strip().splitlines()[-3:]))
 
 
 def other_assignments(db_url: str, but: str) -> dict[str, set[str]]:
