@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
+from filelock import FileLock
 
 from instructor_only.grading import course, nbgrader_cli, notebooks
 from instructor_only.grading.classgrade import state
@@ -82,11 +85,10 @@ def classgrade(course_dir: Path, *extra: str) -> subprocess.CompletedProcess:
                            "--quiet", *extra], capture_output=True, text=True, env=nbgrader_cli.environment())
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def grade_the_class(course_dir: Path) -> dict:
+    """Grade the troublemakers once; return what the tests read (JSON-able)."""
     warmups = [course.get(ASSIGNMENT), course.get("warmup_tensorflow")]
-    course_dir = nbgrader_cli.new_course(tmp_path_factory.mktemp("class") / "course", warmups,
-                                         [f"c.Execute.timeout = {CELL_TIMEOUT}"])
+    nbgrader_cli.new_course(course_dir, warmups, [f"c.Execute.timeout = {CELL_TIMEOUT}"])
     for assignment in warmups:
         nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     for student, files in class_of_troublemakers().items():
@@ -95,7 +97,23 @@ def graded(tmp_path_factory):
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     with open(course_dir / state.STATE_DIR / ASSIGNMENT / "summary.csv") as handle:
         summary = {row["student"]: row for row in csv.DictReader(handle)}
-    return course_dir, first, summary, nbgrader_cli.scores(course_dir, ASSIGNMENT)
+    return {"stdout": first.stdout, "summary": summary, "scores": nbgrader_cli.scores(course_dir, ASSIGNMENT)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, worker_id):
+    """The graded class, graded once per test run: xdist workers share it through a file lock (a module fixture
+    would otherwise grade the class again on every worker that runs one of these tests)."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    outcome_file = shared / "troublemakers" / "outcome.json"
+    with FileLock(str(shared / "troublemakers.lock")):
+        if not outcome_file.exists():
+            outcome = grade_the_class(shared / "troublemakers" / "course")
+            outcome_file.write_text(json.dumps(outcome))
+    outcome = json.loads(outcome_file.read_text())
+    scores = {student: {gid: tuple(score) for gid, score in cells.items()}
+              for student, cells in outcome["scores"].items()}
+    return shared / "troublemakers" / "course", SimpleNamespace(stdout=outcome["stdout"]), outcome["summary"], scores
 
 
 def autograded_points(scores: dict, student: str) -> float:
