@@ -101,10 +101,11 @@ def grade_the_class(course_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, worker_id):
+def graded(tmp_path_factory, request):
     """The graded class, graded once per test run: xdist workers share it through a file lock (a module fixture
     would otherwise grade the class again on every worker that runs one of these tests)."""
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    in_xdist_worker = hasattr(request.config, "workerinput")  # (also works with xdist disabled: -p no:xdist)
+    shared = tmp_path_factory.getbasetemp().parent if in_xdist_worker else tmp_path_factory.getbasetemp()
     outcome_file = shared / "troublemakers" / "outcome.json"
     with FileLock(str(shared / "troublemakers.lock")):
         if not outcome_file.exists():
