@@ -65,9 +65,7 @@ def free_port() -> int:
 
 
 def classgrade(course_dir: Path, assignments: list[str], *extra: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", *assignments,
-                             "--course-dir", str(course_dir), "--force", "--no-feedback", "--grades-csv", "",
-                             "--quiet", *extra], capture_output=True, text=True, env=nbgrader_cli.environment())
+    result = nbgrader_cli.classgrade(course_dir, assignments, "--force", "--no-feedback", "--grades-csv", "", *extra)
     if result.returncode != 0 or "NOT GRADED" in result.stdout:
         raise RuntimeError(f"classgrade failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 

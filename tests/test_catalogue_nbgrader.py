@@ -14,8 +14,6 @@ Submissions are graded in chunks (one fresh course and one `nbgrader autograde` 
 chunk is one test, so the chunks spread over the test workers."""
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -58,9 +56,8 @@ def classgrade_scores(stock_course, assignment, workdir):
     course_dir = nbgrader_cli.new_course(workdir, [assignment])
     nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     shutil.copytree(stock_course / "submitted", course_dir / "submitted")
-    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", assignment.name,
-                             "--course-dir", str(course_dir), "--workers", "1", "--no-feedback", "--grades-csv", "",
-                             "--quiet"], capture_output=True, text=True, env=nbgrader_cli.environment())
+    result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--no-feedback",
+                                     "--grades-csv", "")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "NOT GRADED" not in result.stdout, result.stdout
     return nbgrader_cli.scores(course_dir, assignment.name)

@@ -10,7 +10,6 @@ import copy
 import csv
 import json
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -79,10 +78,8 @@ def solution_source(grade_id: str) -> str:
 
 
 def classgrade(course_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT,
-                           "--course-dir", str(course_dir), "--workers", "2", "--memory-mb", str(MEMORY_MB),
-                           "--wall-seconds", str(WALL_SECONDS), "--output-chars", str(OUTPUT_CHARS),
-                           "--quiet", *extra], capture_output=True, text=True, env=nbgrader_cli.environment())
+    return nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2", "--memory-mb", str(MEMORY_MB),
+                                   "--wall-seconds", str(WALL_SECONDS), "--output-chars", str(OUTPUT_CHARS), *extra)
 
 
 def grade_the_class(course_dir: Path) -> dict:

@@ -67,9 +67,7 @@ def test_grades_through_a_dask_scheduler_and_two_workers(tmp_path, loopback_clus
                 "solution_again": planned["solution"]}
     for student, submission in students.items():
         nbgrader_cli.submit(course_dir, student, assignment, submission.as_json())
-    result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT,
-                             "--course-dir", str(course_dir), "--scheduler", loopback_cluster, "--quiet",
-                             "--no-feedback"], capture_output=True, text=True, env=nbgrader_cli.environment())
+    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--scheduler", loopback_cluster, "--no-feedback")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     scores = nbgrader_cli.scores(course_dir, ASSIGNMENT)
     tests = {gid for gid in scores["solution"] if gid.startswith("check_")}

@@ -1,8 +1,6 @@
 """classgrade with the gradebook in a real PostgreSQL server (nbgrader's db_url), started by the test."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
@@ -25,9 +23,7 @@ def test_grades_into_a_postgresql_gradebook(tmp_path):
         bug = next(p for p in planned.values() if p.kind == "bug")
         for student, submission in {"solution": planned["solution"], "blank": planned["blank"], "bug": bug}.items():
             nbgrader_cli.submit(course_dir, student, assignment, submission.as_json())
-        result = subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT,
-                                 "--course-dir", str(course_dir), "--workers", "2", "--quiet"],
-                                capture_output=True, text=True, env=nbgrader_cli.environment())
+        result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2")
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         scores = nbgrader_cli.scores(course_dir, ASSIGNMENT, db_url=db_url)
         assert not (course_dir / "gradebook.db").exists()

@@ -4,7 +4,6 @@ pattern gets a clear error."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -17,9 +16,7 @@ NOTEBOOK = "warmup.ipynb"
 
 
 def classgrade(course_dir, *extra) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT, "--zip-collect",
-                           "--course-dir", str(course_dir), "--workers", "2", "--quiet", *extra],
-                          capture_output=True, text=True, env=nbgrader_cli.environment())
+    return nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--zip-collect", "--workers", "2", *extra)
 
 
 def lms_download(course_dir, files: dict[str, str]) -> None:
@@ -38,7 +35,7 @@ def test_grades_an_lms_download(tmp_path):
     planned = {p.student_id: p for p in plan(assignment)}
     lms_download(course_dir, {
         f"ada_1001_5001_{NOTEBOOK}": planned["solution"].as_json()[NOTEBOOK],
-        f"bob_late_1002_5002_warmup-1.ipynb": planned["blank"].as_json()[NOTEBOOK],  # Canvas renames resubmissions
+        "bob_late_1002_5002_warmup-1.ipynb": planned["blank"].as_json()[NOTEBOOK],  # Canvas renames resubmissions
         "notes.ipynb": planned["solution"].as_json()[NOTEBOOK],  # not in the LMS's naming: skipped, and said so
     })
     first = classgrade(course_dir)

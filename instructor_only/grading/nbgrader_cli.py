@@ -30,6 +30,14 @@ def run(args: list[str], course_dir: Path, check: bool = True) -> subprocess.Com
     return result
 
 
+def classgrade(course_dir: Path, assignments: list[str], *options: str) -> subprocess.CompletedProcess:
+    """`python -m instructor_only.grading.classgrade ASSIGNMENTS --course-dir course_dir --quiet OPTIONS`, as an
+    instructor runs it (its own process); the caller checks the exit code and reads stdout/stderr."""
+    return subprocess.run([sys.executable, "-m", "instructor_only.grading.classgrade", *assignments,
+                           "--course-dir", str(course_dir), "--quiet", *options],
+                          capture_output=True, text=True, env=environment())
+
+
 def new_course(course_dir: Path, assignments: list[Assignment], config_lines: list[str] = ()) -> Path:
     """A fresh course directory holding the course's nbgrader_config.py and the sources of `assignments`.
 

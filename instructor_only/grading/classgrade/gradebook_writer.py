@@ -17,16 +17,12 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
-from traitlets.config.loader import PyFileConfigLoader
 
+from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api, read_config
 from instructor_only.grading.classgrade.intake import AssignmentDefinition
 from instructor_only.grading.classgrade.jobs import GradingResult
-
-CONFIG_FILE = "nbgrader_config.py"
-
 
 class CourseSetupError(RuntimeError):
     """The course is not ready to grade this assignment (said in words an instructor can act on)."""
@@ -36,7 +32,7 @@ def load_config(course_dir: Path):
     if not (course_dir / CONFIG_FILE).exists():
         raise CourseSetupError(f"{course_dir} has no {CONFIG_FILE}: run the command from the course directory "
                                f"or pass --course-dir")
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(course_dir)).load_config()
+    config = read_config(course_dir)
     config.CourseDirectory.root = str(course_dir)
     return config
 
@@ -105,9 +101,7 @@ def stamped_gradebook(path: Path) -> None:
 
 def generate_in_process(root: Path, assignment: str) -> None:
     """Stock `nbgrader generate_assignment` through its Python API (no new interpreter to start)."""
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-    outcome = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config).generate_assignment(
-        assignment, force=True, create=True)
+    outcome = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)
     if not outcome.get("success"):
         raise CourseSetupError(f"nbgrader generate_assignment {assignment} failed in a scratch copy of the course: "
                                + " ".join((outcome.get("error") or outcome.get("log") or "").strip().splitlines()[-3:]))

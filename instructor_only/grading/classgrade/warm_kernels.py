@@ -27,13 +27,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
-
 from queue import Empty
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
-from traitlets import DottedObjectName, Type
+from traitlets import Type
 
 # What a kernel parent imports: IPython's kernel, the test runner of the hidden checks, numpy, and the framework.
 # Not matplotlib.pyplot: the kernel must choose its plotting backend itself, as a fresh kernel does.
@@ -254,7 +253,6 @@ def warm_kernel_manager(framework: str) -> type:
     """An AsyncKernelManager class whose kernels are forked from the warm parent of `framework`."""
 
     class WarmKernelManager(AsyncKernelManager):
-        client_class = DottedObjectName(f"{__name__}.QuickReadyClient")
         client_factory = Type(QuickReadyClient, klass=AsyncKernelClient)
 
         async def _async_pre_start_kernel(self, **kw):

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from instructor_only.grading.classgrade import limited_execute
+from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -96,25 +97,20 @@ class thread_environment:
 
 def grade_job(job: GradingJob) -> GradingResult:
     """Autograde job's submission; never raises for a problem of the submission (the result says what happened)."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     scratch = Path(tempfile.mkdtemp(prefix=f"classgrade-{job.student}-"))
     try:
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"
         deadline = time.time() + job.limits.wall_seconds if job.limits.wall_seconds else 0.0
-        (scratch / "nbgrader_config.py").write_text(job.config_text + WORKER_CONFIG.format(
+        (scratch / CONFIG_FILE).write_text(job.config_text + WORKER_CONFIG.format(
             root=str(scratch), db_url=db_url, memory_mb=job.limits.memory_mb, deadline=deadline,
             output_chars=job.limits.output_chars, warm_framework=job.warm_framework))
         (scratch / "gradebook.db").write_bytes(job.template_gradebook)
         write_tree(scratch / "source" / job.assignment, job.source_files)
         write_tree(scratch / "submitted" / job.student / job.assignment, job.submission_files)
 
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(scratch)).load_config()
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        api = nbgrader_api(scratch)
         limited_execute.TIMINGS.clear()
         with thread_environment(job.limits.threads):
             outcome = api.autograde(job.assignment, job.student, force=True, create=True)
