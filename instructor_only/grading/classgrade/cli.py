@@ -29,6 +29,7 @@ from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.course import FRAMEWORK_SUFFIXES
 from instructor_only.grading.classgrade import executors, gradebook_writer, intake, lms_collect, state
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
+from instructor_only.grading.classgrade.sandbox import probe
 from instructor_only.grading.classgrade.report import GRADED, NOT_GRADED, UNCHANGED, Outcome, print_table, write_csv
 
 
@@ -54,6 +55,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="output kept per cell, characters (default %(default)s)")
     parser.add_argument("--threads", type=int, default=defaults.threads,
                         help="compute threads per kernel (0: the frameworks' default; default %(default)s)")
+    parser.add_argument("--cpu-seconds", type=float, default=defaults.cpu_seconds,
+                        help="CPU time of a submission's kernel, all its processes (0: none; default %(default)s)")
+    parser.add_argument("--processes", type=int, default=defaults.processes,
+                        help="processes and threads a sandboxed kernel may run at once (default %(default)s)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run kernels WITHOUT the grading sandbox, as you, with your files and network (only where "
+                             "the sandbox cannot be built; the summary says so)")
     parser.add_argument("--cold-kernels", action="store_true",
                         help="start every kernel from scratch instead of forking it from a parent with the framework "
                              "already imported (slower; for comparison, or if forking misbehaves)")
@@ -111,7 +119,8 @@ def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob
             continue
         fingerprints[submission.student] = (fingerprint, outcome)
         jobs.append(GradingJob(assignment, submission.student, config_text, template, source_files,
-                               submission.files, limits, "" if args.cold_kernels else framework_of(assignment)))
+                               submission.files, limits, "" if args.cold_kernels else framework_of(assignment),
+                               sandbox=not args.no_sandbox))
     return jobs, AssignmentRun(definition, outcomes, fingerprints)
 
 
@@ -159,7 +168,10 @@ def main(argv=None) -> int:
         for assignment in args.assignments if args.zip_collect else ():
             for line in lms_collect.collect(args.course_dir, assignment, config):
                 print(f"zip_collect: {line}")
-        limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads)
+        if not args.no_sandbox and not args.scheduler and probe.missing():
+            raise gradebook_writer.CourseSetupError(probe.describe(probe.missing()))
+        limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads, args.cpu_seconds,
+                        args.processes)
         jobs = []
         for assignment in args.assignments:  # every assignment is checked before anything is graded
             assignment_jobs, runs[assignment] = plan(args, assignment, config, limits)

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Limits:
     """Per-submission limits. The per-cell timeout is nbgrader's own `Execute.timeout` from the course config."""
-    memory_mb: int = 2048          # the kernel's process tree (0: no cap)
+    memory_mb: int = 2048          # everything the kernel's sandbox holds (0: no cap)
     wall_seconds: float = 900.0    # the whole submission, kernel start included (0: no cap)
     output_chars: int = 1_000_000  # per cell
     threads: int = 1               # compute threads per kernel (OMP/MKL/TF); 0 leaves the frameworks' defaults
+    cpu_seconds: float = 600.0     # CPU time of all the kernel's processes together (0: no cap)
+    processes: int = 256           # processes and threads at once in the sandbox (0: no cap; TF uses ~60 threads)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class GradingJob:
     submission_files: dict[str, bytes]  # submitted/<student>/<assignment>/ (relative path -> content)
     limits: Limits = field(default_factory=Limits)
     warm_framework: str = ""            # fork kernels from a parent that imported this framework ("" = cold kernels)
+    sandbox: bool = True                # each kernel in the grading sandbox (sandbox/policy.py)
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""nbgrader's Execute preprocessor with per-submission limits: a memory cap, a wall-clock cap and an output cap.
+"""nbgrader's Execute preprocessor with per-submission limits: memory, CPU time, wall clock and output.
 
-Scoring is untouched: this class only adds what happens when a limit is hit. A watchdog thread measures the
-kernel's process tree; past the memory cap or the submission's deadline it kills the kernel. The cell that was
+Scoring is untouched: this class only adds the sandbox (warm_kernels.py, sandbox/) and what happens when a limit is
+hit. A watchdog thread reads the kernel's cgroups (sandboxed: the OS enforces the memory cap and counts every
+process) or polls its process tree (--no-sandbox); past a cap or the submission's deadline it kills the kernel. The cell that was
 running gets an error output that says which limit it hit, and every later code cell gets an error output saying it
 was not run, so stock SaveAutoGrades scores all of them zero (nbgrader gives a test cell its points when it has no
 error output, so cells left without outputs would otherwise count as passed). Output beyond the cap is dropped with
@@ -17,9 +18,9 @@ import psutil
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 
-from instructor_only.grading.classgrade.warm_kernels import warm_kernel_manager
+from instructor_only.grading.classgrade.warm_kernels import SandboxSettings, warm_kernel_manager
 
 LIMIT_ERROR = "ResourceLimitExceeded"   # ename of the error output put in the cell that hit a limit
 NOT_RUN_ERROR = "NotRun"                # ename of the error output of the cells after it
@@ -41,41 +42,89 @@ def error_output(ename: str, message: str) -> NotebookNode:
                         traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}"])
 
 
-class KernelWatchdog(threading.Thread):
-    """Polls the kernel's process tree; kills it past the memory cap or the deadline and says why."""
+class ProcessTreeMeter:
+    """Without the sandbox: the kernel's process tree, measured by polling (a double-forked child escapes it)."""
 
-    def __init__(self, pid: int, memory_cap_mb: int, deadline: float, poll_seconds: float = 0.1):
-        super().__init__(daemon=True, name="kernel-watchdog")
-        self.pid, self.memory_cap_mb, self.deadline, self.poll_seconds = pid, memory_cap_mb, deadline, poll_seconds
-        self.current_cell = "kernel start"
-        self.reason: str | None = None
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
+    def __init__(self, pid: int):
+        self.pid = pid
 
-    def tree(self) -> list[psutil.Process]:
+    def _tree(self) -> list[psutil.Process]:
         root = psutil.Process(self.pid)
         return [root, *root.children(recursive=True)]
 
-    def run(self) -> None:
-        while not self._stop.wait(self.poll_seconds):
+    def sample(self, memory_cap_mb: int) -> tuple[float, bool, float]:
+        """(memory MB, over the memory cap?, CPU seconds); raises psutil.Error once the kernel is gone."""
+        processes = self._tree()
+        rss_mb = sum(p.memory_info().rss for p in processes) / 2**20
+        cpu = sum(sum(p.cpu_times()[:2]) for p in processes)
+        return rss_mb, bool(memory_cap_mb) and rss_mb > memory_cap_mb, cpu
+
+    def kill(self) -> None:
+        for process in reversed(self._tree()):
             try:
-                processes = self.tree()
-                rss_mb = sum(p.memory_info().rss for p in processes) / 2**20
+                process.kill()
             except psutil.Error:
-                return  # the kernel is gone: nothing left to watch
-            self.peak_mb = max(self.peak_mb, rss_mb)
-            if self.memory_cap_mb and rss_mb > self.memory_cap_mb:
+                pass
+
+
+class CgroupMeter:
+    """In the sandbox: the kernel's cgroups, where the OS counts and caps every process, tmpfs page and CPU-second
+    of the sandbox. The OS enforces the memory cap itself; an out-of-memory kill in the cgroup is the sign."""
+
+    def __init__(self, kernel_cgroups, init_process):
+        self.cgroups, self.init = kernel_cgroups, init_process
+
+    def sample(self, memory_cap_mb: int) -> tuple[float, bool, float]:
+        if self.init.poll() is not None and not self.cgroups.oom_kills():
+            raise psutil.NoSuchProcess(self.init.pid)
+        return self.cgroups.peak_memory_mb(), self.cgroups.oom_kills() > 0, self.cgroups.cpu_seconds()
+
+    def kill(self) -> None:
+        self.init.kill()  # pid 1 of the sandbox: the OS ends the rest
+
+
+class KernelWatchdog(threading.Thread):
+    """Polls the kernel's meter; stops the kernel past the memory cap, the CPU cap or the deadline and says why."""
+
+    def __init__(self, meter, memory_cap_mb: int, deadline: float, cpu_seconds: float = 0.0,
+                 poll_seconds: float = 0.1):
+        super().__init__(daemon=True, name="kernel-watchdog")
+        self.meter, self.memory_cap_mb, self.deadline = meter, memory_cap_mb, deadline
+        self.cpu_seconds, self.poll_seconds = cpu_seconds, poll_seconds
+        self.current_cell = "kernel start"
+        self.reason: str | None = None
+        self.gone = False
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def check(self) -> str | None:
+        """Sample once; if a limit is hit, stop the kernel and return why (None: within limits, or gone)."""
+        with self._lock:
+            if self.reason:
+                return self.reason
+            try:
+                memory_mb, over_memory, cpu = self.meter.sample(self.memory_cap_mb)
+            except psutil.Error:
+                self.gone = True  # the kernel is gone: nothing left to watch
+                return None
+            self.peak_mb = max(self.peak_mb, memory_mb)
+            if over_memory:
                 self.reason = (f"cell `{self.current_cell}` exceeded the memory cap of {self.memory_cap_mb} MB "
-                               f"({rss_mb:.0f} MB); the kernel was stopped")
+                               f"({self.peak_mb:.0f} MB); the kernel was stopped")
+            elif self.cpu_seconds and cpu > self.cpu_seconds:
+                self.reason = (f"cell `{self.current_cell}` exceeded the CPU-time cap of {self.cpu_seconds:.0f} s "
+                               f"of the submission; the kernel was stopped")
             elif self.deadline and time.time() > self.deadline:
                 self.reason = (f"the submission exceeded its wall-clock cap while cell `{self.current_cell}` was "
                                f"running; the kernel was stopped")
             if self.reason:
-                for process in reversed(processes):
-                    try:
-                        process.kill()
-                    except psutil.Error:
-                        pass
+                self.meter.kill()
+            return self.reason
+
+    def run(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            if self.check() or self.gone:
                 return
 
     def stop(self) -> None:
@@ -90,10 +139,16 @@ class LimitedExecute(Execute):
     output_cap_chars = Integer(1_000_000, help="Characters of output kept per cell; the rest is dropped with a note.").tag(config=True)
     warm_framework = Unicode("", help="Fork kernels from a parent with this framework imported (warm_kernels.py); "
                                       "'' starts each kernel from scratch.").tag(config=True)
+    sandbox = Bool(True, help="Run each kernel in the grading sandbox (sandbox/policy.py).").tag(config=True)
+    cpu_seconds = Float(0.0, help="CPU-seconds a submission's kernel may use, all its processes (0: no cap).").tag(config=True)
+    max_processes = Integer(0, help="Processes and threads a sandboxed kernel may have at once (0: no cap).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.warm_framework:
+        if self.sandbox:
+            self.kernel_manager_class = warm_kernel_manager(self.warm_framework, SandboxSettings(
+                self.memory_cap_mb, self.max_processes, int(self.cpu_seconds)))
+        elif self.warm_framework:
             self.kernel_manager_class = warm_kernel_manager(self.warm_framework)
 
     def preprocess(self, nb, resources, km=None):
@@ -114,9 +169,12 @@ class LimitedExecute(Execute):
         if self._watchdog is not None or self.km is None:
             return
         self._timing["kernel_start"] = time.perf_counter() - self._started
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
         if process is not None:
-            self._watchdog = KernelWatchdog(process.pid, self.memory_cap_mb, self.deadline)
+            kernel_cgroups = getattr(provisioner, "cgroups", None)
+            meter = CgroupMeter(kernel_cgroups, process) if kernel_cgroups else ProcessTreeMeter(process.pid)
+            self._watchdog = KernelWatchdog(meter, self.memory_cap_mb, self.deadline, self.cpu_seconds)
             self._watchdog.start()
 
     def preprocess_cell(self, cell, resources, index):
@@ -133,7 +191,7 @@ class LimitedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            reason = (self._watchdog.reason if self._watchdog else None)
+            reason = self._watchdog.check() if self._watchdog else None
             ename = LIMIT_ERROR if reason else KERNEL_DIED_ERROR
             reason = reason or f"the kernel died while cell `{label}` was running (a crash, or the process exited)"
             cell.outputs = [*cell.get("outputs", []), error_output(ename, reason)]

@@ -10,6 +10,12 @@ own: nothing of one submission can reach the next.
 `WarmKernelManager` is a jupyter_client kernel manager whose provisioner asks the parent for a fork instead of
 starting `python -m ipykernel_launcher`; everything else (connection files, interrupts, shutdown, kill) is
 jupyter_client's. The parent is a child of the worker and exits with it.
+
+Sandboxed (the default of classgrade): the parent is started by bubblewrap in the sandbox's filesystem view, and
+each kernel gets namespaces, cgroups and a uid of its own (sandbox/policy.py says what it may see and do;
+sandbox/namespaces.py builds it). The client then talks to the kernel through ZeroMQ `ipc` sockets in the kernel's
+own folder, since the kernel has no network. A sandboxed *cold* kernel is built the same way and then executes a
+fresh `python -m ipykernel_launcher`.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import functools
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
 
@@ -33,6 +41,11 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Type
+
+from instructor_only.grading.classgrade.sandbox import cgroups, namespaces, policy
+from instructor_only.grading.classgrade.sandbox.scratch import WorkerScratch
+
+COURSE_ROOT = Path(__file__).resolve().parents[3]
 
 # What a kernel parent imports: IPython's kernel, the test runner of the hidden checks, numpy, and the framework.
 # Not matplotlib.pyplot: the kernel must choose its plotting backend itself, as a fresh kernel does.
@@ -65,6 +78,13 @@ def serve(socket_path: str, modules: list[str]) -> None:
             continue
         with connection:
             request = json.loads(receive(connection))
+            if request.get("sandbox"):
+                try:
+                    reply = {"pid": namespaces.spawn(request, become_kernel, [server.fileno(), connection.fileno()])}
+                except RuntimeError as error:
+                    reply = {"error": str(error)}
+                connection.sendall(json.dumps(reply).encode() + b"\n")
+                continue
             pid = os.fork()
             if pid == 0:
                 server.close()
@@ -93,7 +113,8 @@ def reap() -> None:
 def become_kernel(request: dict) -> None:
     """In the forked child: the environment, directory and argv of the kernel the manager asked for, then IPython."""
     try:
-        os.setsid()
+        if os.getsid(0) != os.getpid():
+            os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.environ.clear()
         os.environ.update(request["env"])
@@ -114,31 +135,45 @@ def become_kernel(request: dict) -> None:
 
 # ------------------------------------------------------------------------------------------ the worker's side
 class KernelParent:
-    """One warm parent per (worker process, framework), started on first use."""
-    _parents: dict[str, "KernelParent"] = {}
+    """One warm parent per (worker process, framework, sandboxed or not), started on first use."""
+    _parents: dict[tuple, "KernelParent"] = {}
     _lock = threading.Lock()
 
-    def __init__(self, framework: str):
-        self.socket_path = os.path.join(tempfile.mkdtemp(prefix="warmk-"), "parent.sock")
-        modules = [*COMMON_MODULES, *FRAMEWORK_MODULES.get(framework, ())]
-        self.process = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path, *modules],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    def __init__(self, framework: str, sandboxed: bool):
+        modules = [*COMMON_MODULES, *FRAMEWORK_MODULES.get(framework, ())] if framework else []
+        if sandboxed:
+            self.scratch = WorkerScratch.get()
+            self.socket_path = str(self.scratch.sandbox_dir / f"parent-{framework or 'cold'}.sock")
+            # The parent builds matplotlib's font cache once; each kernel gets a copy (its HOME is empty).
+            modules.append("matplotlib.font_manager")
+            program = [sys.executable, "-m", __name__, self.socket_path, *modules]
+            command = policy.parent_command(COURSE_ROOT, self.scratch.sandbox_dir,
+                                            cgroups.worker_dirs(self.scratch.tag), program)
+        else:
+            self.socket_path = os.path.join(tempfile.mkdtemp(prefix="warmk-"), "parent.sock")
+            command = [sys.executable, "-m", __name__, self.socket_path, *modules]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if self.process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the warm kernel parent for {framework} did not start")
+            self.process.kill()
+            raise RuntimeError(f"the kernel parent for {framework or 'cold kernels'} did not start: "
+                               f"{self.process.stderr.read()[-2000:]}")
 
     @classmethod
-    def get(cls, framework: str) -> "KernelParent":
+    def get(cls, framework: str, sandboxed: bool = False) -> "KernelParent":
         with cls._lock:
-            parent = cls._parents.get(framework)
+            parent = cls._parents.get((framework, sandboxed))
             if parent is None or parent.process.poll() is not None:
-                parent = cls._parents[framework] = KernelParent(framework)
+                parent = cls._parents[(framework, sandboxed)] = KernelParent(framework, sandboxed)
             return parent
 
-    def fork_kernel(self, argv: list[str], env: dict, cwd: str) -> int:
+    def fork_kernel(self, request: dict) -> int:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.connect(self.socket_path)
-            connection.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n")
-            return json.loads(receive(connection))["pid"]
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            reply = json.loads(receive(connection))
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return reply["pid"]
 
 
 class ForkedKernelProcess:
@@ -182,17 +217,48 @@ class ForkedKernelProcess:
 
 class WarmProvisioner(LocalProvisioner):
     framework = "torch"
+    sandbox: "SandboxSettings | None" = None
+    kernel_dir: Path | None = None
+    cgroups: "cgroups.KernelCgroups | None" = None
 
     async def launch_kernel(self, cmd, **kwargs):
         argv = cmd[cmd.index("-f"):] if "-f" in cmd else cmd[3:]  # [python, -m, ipykernel_launcher, -f, file, ...]
         env = dict(kwargs.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it: the process that asked
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = KernelParent.get(self.framework).fork_kernel(argv, env, cwd)
+        request = {"argv": argv, "env": env, "cwd": cwd}
+        if self.sandbox is not None:
+            request["sandbox"] = True
+            request.update(self._prepare_sandbox(cwd))
+        pid = KernelParent.get(self.framework, self.sandbox is not None).fork_kernel(request)
         self.process = ForkedKernelProcess(pid)
         self.pid, self.pgid, self.cwd = pid, pid, cwd
         await wait_until_bound(self.connection_info, self.process)
         return self.connection_info
+
+    def _prepare_sandbox(self, cwd: str) -> dict:
+        """The kernel's cgroups (with their limits) and the files its working folder starts with: what nbgrader put
+        in the notebook's folder (the submission's and the release's data files; never notebooks)."""
+        self.cgroups = cgroups.KernelCgroups(WorkerScratch.get().tag, self.kernel_dir.name, self.sandbox.memory_mb,
+                                             self.sandbox.processes)
+        for path in Path(cwd).rglob("*"):
+            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+                target = self.kernel_dir / "files" / path.relative_to(cwd)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+        return {"kernel_dir": str(self.kernel_dir), "cgroup_procs": self.cgroups.procs_files(policy.CGROUP_DIR),
+                "cold": not self.framework, "cpu_seconds": self.sandbox.cpu_seconds}
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart)
+        if self.sandbox is not None and not restart:
+            if self.process is not None:
+                self.process.kill()  # the sandbox's init: the OS then ends everything in its namespaces
+                self.process.wait(5)
+            if self.cgroups is not None:
+                self.cgroups.remove()
+            if self.kernel_dir is not None:
+                shutil.rmtree(self.kernel_dir, ignore_errors=True)
 
 
 async def wait_until_bound(info: dict, process: ForkedKernelProcess, timeout: float = 30.0) -> None:
@@ -200,14 +266,18 @@ async def wait_until_bound(info: dict, process: ForkedKernelProcess, timeout: fl
     interval and usually loses the first kernel_info round (measured: 0.34 s to ready instead of 0.1 s); a forked
     kernel binds within milliseconds, so waiting for it is cheaper. Gives up quietly (jupyter_client then waits as
     usual) if the kernel dies or takes longer than `timeout`."""
-    if info.get("transport", "tcp") != "tcp":
-        return
     deadline = time.monotonic() + timeout
+    ipc = info.get("transport", "tcp") == "ipc"
     for port in (info["iopub_port"], info["shell_port"], info["hb_port"]):
         while process.poll() is None and time.monotonic() < deadline:
             try:
-                with socket.create_connection((info["ip"], port), timeout=1.0):
-                    break
+                if ipc:
+                    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                        probe.connect(f"{info['ip']}-{port}")
+                else:
+                    with socket.create_connection((info["ip"], port), timeout=1.0):
+                        pass
+                break
             except OSError:
                 await asyncio.sleep(0.005)
 
@@ -248,9 +318,18 @@ class QuickReadyClient(AsyncKernelClient):
                 break
 
 
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Per-kernel limits the OS enforces in the sandbox (0: none)."""
+    memory_mb: int = 0
+    processes: int = 0
+    cpu_seconds: int = 0
+
+
 @functools.lru_cache(maxsize=None)
-def warm_kernel_manager(framework: str) -> type:
-    """An AsyncKernelManager class whose kernels are forked from the warm parent of `framework`."""
+def warm_kernel_manager(framework: str, sandbox: SandboxSettings | None = None) -> type:
+    """An AsyncKernelManager class whose kernels are forked from the warm parent of `framework` ("" with a sandbox:
+    cold kernels, a fresh interpreter in the sandbox), sandboxed if `sandbox` is given."""
 
     class WarmKernelManager(AsyncKernelManager):
         client_factory = Type(QuickReadyClient, klass=AsyncKernelClient)
@@ -260,6 +339,12 @@ def warm_kernel_manager(framework: str) -> type:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
                 self.provisioner = WarmProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
                 self.provisioner.framework = framework
+                if sandbox is not None:  # ZeroMQ over unix sockets in the kernel's own folder: it has no network
+                    self.provisioner.sandbox = sandbox
+                    self.provisioner.kernel_dir = WorkerScratch.get().kernel_dir(self.kernel_id[:8])
+                    self.transport = "ipc"
+                    self.connection_file = str(self.provisioner.kernel_dir / "kernel.json")
+                    self.ip = str(self.provisioner.kernel_dir / "kernel-ipc")
             return await super()._async_pre_start_kernel(**kw)
 
         async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):

@@ -8,11 +8,11 @@ autograded files, and the coordinator records them (gradebook_writer.py).
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import socket
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,6 +21,8 @@ import nbformat
 from instructor_only.grading.classgrade import limited_execute
 from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
+from instructor_only.grading.classgrade.sandbox import probe
+from instructor_only.grading.classgrade.sandbox.scratch import WorkerScratch
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -39,6 +41,9 @@ c.LimitedExecute.memory_cap_mb = {memory_mb!r}
 c.LimitedExecute.deadline = {deadline!r}
 c.LimitedExecute.output_cap_chars = {output_chars!r}
 c.LimitedExecute.warm_framework = {warm_framework!r}
+c.LimitedExecute.sandbox = {sandbox!r}
+c.LimitedExecute.cpu_seconds = {cpu_seconds!r}
+c.LimitedExecute.max_processes = {processes!r}
 '''
 
 
@@ -95,17 +100,27 @@ class thread_environment:
                 os.environ[variable] = value
 
 
+@functools.lru_cache(maxsize=1)
+def sandbox_missing() -> tuple[str, ...]:
+    """What this worker's machine lacks to build the sandbox (checked once per worker process)."""
+    return tuple(probe.missing())
+
+
 def grade_job(job: GradingJob) -> GradingResult:
     """Autograde job's submission; never raises for a problem of the submission (the result says what happened)."""
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    scratch = Path(tempfile.mkdtemp(prefix=f"classgrade-{job.student}-"))
+    if job.sandbox and sandbox_missing():
+        return GradingResult(job.assignment, job.student, False, {}, {}, [],
+                             f"not graded on {worker}: {probe.describe(sandbox_missing())}", worker)
+    scratch = WorkerScratch.get().job_dir(job.student)
     try:
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"
         deadline = time.time() + job.limits.wall_seconds if job.limits.wall_seconds else 0.0
         (scratch / CONFIG_FILE).write_text(job.config_text + WORKER_CONFIG.format(
             root=str(scratch), db_url=db_url, memory_mb=job.limits.memory_mb, deadline=deadline,
-            output_chars=job.limits.output_chars, warm_framework=job.warm_framework))
+            output_chars=job.limits.output_chars, warm_framework=job.warm_framework, sandbox=job.sandbox,
+            cpu_seconds=job.limits.cpu_seconds, processes=job.limits.processes))
         (scratch / "gradebook.db").write_bytes(job.template_gradebook)
         write_tree(scratch / "source" / job.assignment, job.source_files)
         write_tree(scratch / "submitted" / job.student / job.assignment, job.submission_files)

@@ -1,0 +1,196 @@
+"""The per-kernel part of the sandbox, run by the kernel parent (inside bwrap, root with a few capabilities) for each
+kernel it forks. What is visible, writable and the limits come from policy.py; this module only carries them out.
+
+    launcher (host pid namespace)          joins the kernel's cgroups, unshares mount/pid/net/ipc/uts/cgroup
+                                           namespaces
+     └─ init (pid 1 of the new namespace)  mounts /proc, /tmp, /dev/shm, WORK_DIR; hides every other kernel's folder
+         │                                 and the cgroups; drops to the kernel's uid; forwards SIGINT/SIGTERM
+         └─ kernel                         rlimits, environment, then becomes the IPython kernel
+
+The worker signals and kills the *init* (its host pid is what the kernel parent returns): when it dies, the OS kills
+everything else in the namespace. Each process dies with its parent (PR_SET_PDEATHSIG), so a dead worker leaves no
+kernel behind. Python 3.11 has no os.unshare or os.mount, hence the few libc calls below.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+from pathlib import Path
+
+from instructor_only.grading.classgrade.sandbox import policy
+
+CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(flags), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = lambda s: None if s is None else s.encode()  # noqa: E731
+    _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
+
+
+def die_with_parent() -> None:
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+
+
+def tmpfs(target: str, megabytes: int, mode: str = "1777", owner: int | None = None) -> None:
+    options = f"size={megabytes}m,mode={mode}" + (f",uid={owner},gid={owner}" if owner is not None else "")
+    mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options)
+
+
+# ------------------------------------------------------------------------------------------------ in the parent
+def spawn(request: dict, run_kernel, close_fds: list[int]) -> int:
+    """Fork a sandboxed kernel for `request`; return the host pid of its init (what the worker signals).
+
+    request: argv, env, kernel_dir (its connection file and sockets), cgroup_procs (cgroup.procs files to join),
+    cold (exec a fresh interpreter instead of becoming the kernel in the forked process), cpu_seconds.
+    Raises RuntimeError with the reason if the sandbox could not be built.
+    """
+    read_end, write_end = os.pipe()
+    launcher = os.fork()
+    if launcher == 0:
+        try:
+            os.close(read_end)
+            for fd in close_fds:
+                os.close(fd)
+            _launcher(request, run_kernel, write_end)
+        except BaseException as error:  # noqa: BLE001 -- reported to the parent, then this process ends
+            os.write(write_end, f"error {type(error).__name__}: {error}\n".encode())
+        os._exit(1)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        lines = pipe.read().decode().splitlines()  # the launcher's "pid N", then init's "ready" (or an error)
+    errors = [line[6:] for line in lines if line.startswith("error ")]
+    if errors or "ready" not in lines:
+        raise RuntimeError(f"the grading sandbox could not be built: {errors[0] if errors else lines}")
+    return int(next(line.split()[1] for line in lines if line.startswith("pid ")))
+
+
+def _launcher(request: dict, run_kernel, report: int) -> None:
+    die_with_parent()
+    uid = policy.KERNEL_UID_BASE + os.getpid()
+    for procs in request["cgroup_procs"]:
+        Path(procs).write_text(str(os.getpid()))
+    unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+    init = os.fork()
+    if init == 0:
+        try:
+            _init(request, run_kernel, uid, report)
+        except BaseException as error:  # noqa: BLE001
+            os.write(report, f"error {type(error).__name__}: {error}\n".encode())
+        os._exit(1)
+    os.write(report, f"pid {init}\n".encode())
+    os.close(report)
+    os.waitpid(init, 0)
+    os._exit(0)
+
+
+def _init(request: dict, run_kernel, uid: int, report: int) -> None:
+    """pid 1 of the kernel's namespaces: build its view, drop privileges, start the kernel, wait for it."""
+    die_with_parent()
+    kernel_dir = request["kernel_dir"]
+    font_cache = _read_folder(Path(os.environ.get("MPLCONFIGDIR", "/nonexistent")))  # read before /tmp is replaced
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount(kernel_dir, policy.HOLD_DIR, None, MS_BIND | MS_REC)           # keep its own folder aside ...
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)     # ... this namespace's processes only
+    tmpfs("/tmp", policy.TMP_MB)
+    tmpfs("/dev/shm", policy.SHM_MB)
+    sandbox_dir = str(Path(kernel_dir).parent.parent)
+    if os.path.isdir(sandbox_dir):                                       # ... hide the parent's socket and the
+        tmpfs(sandbox_dir, 1, mode="755")                                # other kernels' folders ...
+    os.makedirs(kernel_dir, exist_ok=True)
+    mount(policy.HOLD_DIR, kernel_dir, None, MS_MOVE)                    # ... and put its own folder back
+    tmpfs(policy.CGROUP_DIR, 1, mode="755")                              # the cgroups: the parent's business
+    tmpfs(policy.WORK_DIR, policy.WORK_MB, mode="700", owner=uid)
+    _write_owned(_read_folder(Path(kernel_dir) / "files"), Path(policy.WORK_DIR), uid)
+    _write_owned(font_cache, Path("/tmp/matplotlib"), uid)
+    for path in [kernel_dir, *(str(p) for p in Path(kernel_dir).iterdir() if p.name != "files")]:
+        os.chown(path, uid, uid)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)  # from here on: no capabilities, and bwrap set no_new_privs for good
+    os.write(report, b"ready\n")
+    os.close(report)
+    kernel = os.fork()
+    if kernel == 0:
+        _kernel(request, run_kernel)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # pid 1 gets only the signals it handles: pass them on
+        signal.signal(signum, lambda number, _frame: _forward(kernel, number))
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)  # reap orphans too: pid 1's job
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+        if pid == kernel:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _forward(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _kernel(request: dict, run_kernel) -> None:
+    try:
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        cpu = int(request.get("cpu_seconds") or 0)
+        if cpu:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (policy.FILE_MB * 2**20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        request = {**request, "env": policy.kernel_environment(request["env"]), "cwd": policy.WORK_DIR}
+        if request.get("cold"):
+            os.environ.clear()
+            os.environ.update(request["env"])
+            os.chdir(policy.WORK_DIR)
+            os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *request["argv"]])
+        run_kernel(request)
+    finally:
+        os._exit(1)
+
+
+def _read_folder(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _write_owned(files: dict[str, bytes], target: Path, uid: int) -> None:
+    """Write files under target (created), all owned by uid."""
+    target.mkdir(parents=True, exist_ok=True)
+    os.chown(target, uid, uid)
+    for relative, content in files.items():
+        path = target / relative
+        for folder in reversed([p for p in path.relative_to(target).parents if str(p) != "."]):
+            (target / folder).mkdir(exist_ok=True)
+            os.chown(target / folder, uid, uid)
+        path.write_bytes(content)
+        os.chown(path, uid, uid)
+
+
+def encode_request(request: dict) -> bytes:
+    return json.dumps(request).encode() + b"\n"

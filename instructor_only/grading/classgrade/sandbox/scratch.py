@@ -1,0 +1,80 @@
+"""The worker's private folders: one per worker process, under a root-only folder, removed when the worker exits,
+and at the latest by the next worker on the machine if this one was killed.
+
+    <tmp>/classgrade/worker-<pid>-<random>/   (0700; a lock file held while the worker lives)
+        jobs/<student>-<random>/               a scratch course per submission (hidden tests included: never
+                                               visible to a kernel)
+        sandbox/control.sock                   the kernel parent's socket
+        sandbox/kernels/<kernel id>/           one kernel's connection file, sockets and submission files
+        sandbox/matplotlib/                    the font cache the kernel parent builds once
+"""
+from __future__ import annotations
+
+import atexit
+import fcntl
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from instructor_only.grading.classgrade.sandbox import cgroups
+
+BASE = Path(tempfile.gettempdir()) / "classgrade"
+
+
+class WorkerScratch:
+    _current: "WorkerScratch | None" = None
+    _lock = threading.Lock()
+
+    def __init__(self):
+        BASE.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(BASE, 0o700)
+        remove_stale()
+        self.root = Path(tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=BASE))
+        self._held = open(self.root / ".lock", "w")  # noqa: SIM115 -- held for the worker's lifetime
+        fcntl.flock(self._held, fcntl.LOCK_EX)
+        self.tag = self.root.name
+        self.sandbox_dir = self.root / "sandbox"
+        (self.sandbox_dir / "kernels").mkdir(parents=True)
+        (self.root / "jobs").mkdir()
+        atexit.register(self.remove)
+
+    @classmethod
+    def get(cls) -> "WorkerScratch":
+        """This process's scratch (created on first use)."""
+        with cls._lock:
+            if cls._current is None or cls._current.pid_changed():
+                cls._current = WorkerScratch()
+            return cls._current
+
+    def pid_changed(self) -> bool:
+        return not self.root.name.startswith(f"worker-{os.getpid()}-")
+
+    def job_dir(self, student: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"{student}-", dir=self.root / "jobs"))
+
+    def kernel_dir(self, kernel_id: str) -> Path:
+        folder = self.sandbox_dir / "kernels" / kernel_id
+        folder.mkdir(mode=0o700)
+        return folder
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        cgroups.remove_worker(self.tag)
+
+
+def remove_stale() -> None:
+    """Remove the folders (and cgroups) of workers that are no longer running: their lock is free."""
+    for worker in BASE.glob("worker-*"):
+        try:
+            with open(worker / ".lock") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # alive
+        except OSError:  # no lock file: a worker that died while creating its folder, or one creating it now
+            if time.time() - worker.stat().st_mtime < 60:
+                continue
+        shutil.rmtree(worker, ignore_errors=True)
+        cgroups.remove_worker(worker.name)
