@@ -7,10 +7,12 @@
 
 Run it in the course directory (or pass --course-dir). Submissions come from submitted/<student>/<assignment>/
 (--zip-collect first collects an LMS download from downloaded/<assignment>/archive/ with stock `nbgrader
-zip_collect`). A second run grades only new or changed submissions. Kernels are forked from a per-worker parent that
-has the framework imported (warm_kernels.py; --cold-kernels starts each from scratch). Limits per submission:
-nbgrader's per-cell timeout (Execute.timeout in nbgrader_config.py), a memory cap on the kernel, a wall-clock cap and
-an output cap; a submission that hits one gets zero for the cells concerned and a message in its feedback and in the
+zip_collect`). A second run grades only new or changed submissions. Every kernel runs in the grading sandbox
+(sandbox/policy.py: its own namespaces, an unprivileged uid, no network, nothing of the course but what it imports;
+--no-sandbox only where one cannot be built). Kernels are forked from a per-worker parent that has the framework
+imported (warm_kernels.py; --cold-kernels starts each from scratch). Limits per submission: nbgrader's per-cell
+timeout (Execute.timeout in nbgrader_config.py), memory (enforced by the OS on everything the sandbox holds), CPU
+time, processes, wall clock and output; a submission that hits one gets zero for the cells concerned and a message in its feedback and in the
 summary. Submissions nbgrader cannot read are reported and left out of the gradebook; the others are graded. The
 summary also goes to classgrade/<assignment>/summary.csv.
 """
@@ -80,6 +82,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+NO_SANDBOX_NOTE = "graded WITHOUT the sandbox (--no-sandbox)"
+NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: the students' code ran as you, with your files, processes and network "
+                      "(see README, 'The grading sandbox')")
+
+
 def framework_of(assignment: str) -> str:
     """The framework whose import the warm kernels share: from the assignment's suffix (_torch, _tensorflow)."""
     return next((framework for suffix, framework in FRAMEWORK_SUFFIXES.items() if assignment.endswith(suffix)), "none")
@@ -113,10 +120,14 @@ def plan(args, assignment: str, config, limits: Limits) -> tuple[list[GradingJob
         fingerprint = submission.fingerprint(context)
         previous = state.load(args.course_dir, assignment, submission.student)
         if not args.force and previous.get("fingerprint") == fingerprint:
-            outcome.status, outcome.scores = UNCHANGED, {k: tuple(v) for k, v in previous["scores"].items()}
-            outcome.notes = previous.get("notes", [])
-            outcomes.append(outcome)
-            continue
+            # The gradebook is the record; the state file only says what it was graded from. If the two disagree
+            # (a state file edited, or a run stopped between them), grade again.
+            recorded = gradebook_writer.recorded_scores(coursedir_db, assignment, submission.student)
+            if recorded and recorded == {k: tuple(v) for k, v in previous.get("scores", {}).items()}:
+                outcome.status, outcome.scores, outcome.notes = UNCHANGED, recorded, previous.get("notes", [])
+                outcomes.append(outcome)
+                continue
+            outcome.notes.append("its classgrade state disagreed with the gradebook: graded again")
         fingerprints[submission.student] = (fingerprint, outcome)
         jobs.append(GradingJob(assignment, submission.student, config_text, template, source_files,
                                submission.files, limits, "" if args.cold_kernels else framework_of(assignment),
@@ -138,11 +149,15 @@ def grade_all(args, jobs: list[GradingJob], runs: dict[str, AssignmentRun], conf
                 gradebook_writer.record(result, config, run.definition)
             except Exception as error:  # noqa: BLE001 -- report, keep grading the others
                 result.ok, result.error = False, f"could not record the grades: {type(error).__name__}: {error}"
-        if result.ok:
-            outcome.status, outcome.scores = GRADED, result.scores
+        if result.ok:  # summary, state and gradebook: all from what the gradebook now holds
+            scores = gradebook_writer.recorded_scores(gradebook_writer.CourseDirectory(config=config).db_url, result.assignment,
+                                                      result.student)
+            outcome.status, outcome.scores = GRADED, scores
             outcome.notes.extend(result.incidents)
+            if args.no_sandbox:
+                outcome.notes.append(NO_SANDBOX_NOTE)
             state.save(args.course_dir, result.assignment, result.student,
-                       {"fingerprint": fingerprint, "scores": result.scores, "notes": outcome.notes,
+                       {"fingerprint": fingerprint, "scores": scores, "notes": outcome.notes,
                         "graded_at": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": result.worker,
                         "timings": result.timings})
         else:
@@ -181,6 +196,8 @@ def main(argv=None) -> int:
     except gradebook_writer.CourseSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.no_sandbox:
+        print(NO_SANDBOX_WARNING, file=sys.stderr)
     grade_all(args, jobs, runs, config)
     all_outcomes, manual_ids = [], set()
     for assignment, run in runs.items():
@@ -190,6 +207,8 @@ def main(argv=None) -> int:
         all_outcomes += run.outcomes
         manual_ids |= set(run.definition.manual_ids)
     print_table(all_outcomes, manual_ids)
+    if args.no_sandbox:
+        print(NO_SANDBOX_WARNING)
     for assignment in args.assignments:
         if not args.no_feedback:
             result = nbgrader_cli.run(["generate_feedback", assignment, "--force"], args.course_dir, check=False)

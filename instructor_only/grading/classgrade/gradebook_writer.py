@@ -156,6 +156,17 @@ def record(result: GradingResult, config, definition: AssignmentDefinition) -> N
             notebook, _ = preprocessor.preprocess(notebook, resources)
 
 
+def recorded_scores(db_url: str, assignment: str, student: str) -> dict[str, tuple[float, float]]:
+    """grade id -> (autograded score, max score) as the course gradebook holds them ({} if not graded)."""
+    with Gradebook(db_url) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return {}
+        return {g.name: (float(g.auto_score or 0.0), float(g.max_score))
+                for nb in submission.notebooks for g in nb.grades}
+
+
 def zero_missing_notebook(coursedir: CourseDirectory, notebook_id: str, assignment: str, student: str) -> None:
     """What stock autograde does for a notebook that was not submitted."""
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
