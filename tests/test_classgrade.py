@@ -61,8 +61,6 @@ def class_of_troublemakers() -> dict[str, dict[str, bytes]]:
         "endless_loop": {NOTEBOOK: text(replaced("conv_parameter_formula", "while True:\n    pass\n"))},
         "slow": {NOTEBOOK: text(slow)},
         "flood": {NOTEBOOK: text(replaced("layouts", solution_source("layouts") + "\nprint('x' * 3_000_000)\n"))},
-        "worker_killer": {NOTEBOOK: text(replaced("conv_output_size",
-                                                  "import os, signal\nos.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)\n"))},
         "broken_json": {NOTEBOOK: release[: len(release) // 2]},
         "empty_file": {NOTEBOOK: b""},
         "other_track": {NOTEBOOK: other_track},
@@ -163,11 +161,25 @@ def test_output_flood_is_capped_without_costing_points(graded):
     assert "output cap" in kept and len(kept) < 2 * OUTPUT_CHARS
 
 
-def test_a_worker_killed_twice_is_reported_and_nothing_is_written(graded):
-    _, _, summary, scores = graded
-    assert summary["worker_killer"]["status"] == "NOT GRADED"
-    assert "worker died" in summary["worker_killer"]["notes"]
-    assert "worker_killer" not in scores
+def test_a_worker_killed_twice_is_reported_and_nothing_is_written(tmp_path):
+    """Without the sandbox (--no-sandbox: a kernel can reach its worker), a submission that kills its worker is retried
+    once elsewhere, then reported; the others are graded, and the run says loudly that it had no sandbox. (In the
+    sandbox the kernel cannot see the worker: tests/test_classgrade_hostile.py.)"""
+    assignment = course.get(ASSIGNMENT)
+    nbgrader_cli.new_course(tmp_path, [assignment])
+    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], tmp_path)
+    killer = replaced("conv_output_size", "import os, signal\nos.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)\n")
+    for student, nb in {"worker_killer": killer, "solution": solution()}.items():
+        nbgrader_cli.submit(tmp_path, student, assignment, {NOTEBOOK: text(nb)})
+    result = nbgrader_cli.classgrade(tmp_path, [ASSIGNMENT], "--workers", "2", "--no-sandbox", "--no-feedback",
+                                     "--grades-csv", "")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with open(tmp_path / state.STATE_DIR / ASSIGNMENT / "summary.csv") as handle:
+        summary = {row["student"]: row for row in csv.DictReader(handle)}
+    assert summary["worker_killer"]["status"] == "NOT GRADED" and "worker died" in summary["worker_killer"]["notes"]
+    scores = nbgrader_cli.scores(tmp_path, ASSIGNMENT)
+    assert "worker_killer" not in scores and autograded_points(scores, "solution") == FULL
+    assert "WITHOUT the sandbox" in summary["solution"]["notes"] and "--no-sandbox" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("student, words", [
@@ -216,9 +228,13 @@ def test_feedback_and_grades_csv_are_written(graded):
 def test_second_run_grades_only_what_changed_and_force_regrades(graded):
     course_dir, _, _, before = graded
     nbgrader_cli.submit(course_dir, "blank", course.get(ASSIGNMENT), {NOTEBOOK: text(solution())})  # resubmitted
+    forged = state.load(course_dir, ASSIGNMENT, "endless_loop")  # a state file claiming other scores: not believed
+    forged["scores"] = {gid: [top, top] for gid, (_, top) in forged["scores"].items()}
+    state.save(course_dir, ASSIGNMENT, "endless_loop", forged)
     again = classgrade(course_dir, "--no-feedback", "--grades-csv", "")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert f"{ASSIGNMENT}: 2 to grade" in again.stdout, again.stdout  # blank (changed), worker_killer (not graded)
+    assert f"{ASSIGNMENT}: 2 to grade" in again.stdout, again.stdout  # blank (changed), endless_loop (state disagrees)
+    assert "state disagreed with the gradebook" in again.stdout
     after = nbgrader_cli.scores(course_dir, ASSIGNMENT)
     assert autograded_points(after, "blank") == FULL
     assert {s: after[s] for s in before if s != "blank"} == {s: before[s] for s in before if s != "blank"}

@@ -1,7 +1,9 @@
-"""classgrade on a real Dask cluster: a `dask scheduler` and two `dask worker` processes on loopback, started here.
+"""classgrade on a real, TLS-secured Dask cluster: a `dask scheduler` and two `dask worker` processes on loopback,
+started here with a CA and certificate made for the test, as an instructor runs them (README, "Where it runs").
 
 The workers share nothing with the course but the Python environment: they get each submission and the
-assignment's files through Dask, and never open the gradebook (the coordinator writes it).
+assignment's files through Dask, and never open the gradebook (the coordinator writes it). A client without the
+cluster's certificates cannot connect.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 
 from instructor_only.grading import course, nbgrader_cli
 from instructor_only.grading.submissions import plan
+from tests import tls_certificates
 
 ASSIGNMENT = "warmup_torch"
 DASK = str(Path(sys.executable).with_name("dask"))
@@ -27,23 +30,38 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def refused(address: str, security=None) -> bool:
+    """Whether a Dask client with this security (None: no certificates) fails to connect to address."""
+    from distributed import Client
+    try:
+        with Client(address, timeout="3s", security=security):
+            return False
+    except Exception:  # noqa: BLE001 -- any failure to connect is a refusal
+        return True
+
+
 @pytest.fixture
 def loopback_cluster(tmp_path):
+    """A TLS-secured scheduler and two workers on loopback: (tls:// address, the certificate files)."""
     port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    address = f"tls://127.0.0.1:{port}"
+    tls = tls_certificates.make(tmp_path / "tls")
     env = nbgrader_cli.environment()
     logs = [open(tmp_path / f"dask-{name}.log", "w") for name in ("scheduler", "worker-1", "worker-2")]
-    processes = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+    processes = [subprocess.Popen([DASK, "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", str(port),
+                                   "--no-dashboard", *tls.options()],
                                   stdout=logs[0], stderr=subprocess.STDOUT, env=env, cwd=tmp_path)]
     try:
         for log in logs[1:]:
             processes.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--memory-limit", "0",
-                                               "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=env,
-                                              cwd=tmp_path))
+                                               "--no-dashboard", *tls.options()], stdout=log,
+                                              stderr=subprocess.STDOUT, env=env, cwd=tmp_path))
         from distributed import Client
-        with Client(address, timeout="60s") as client:
+        with Client(address, timeout="60s", security=tls.security()) as client:
             client.wait_for_workers(2, timeout=120)
-        yield address
+            workers = client.scheduler_info()["workers"]
+        assert all(worker.startswith("tls://") for worker in workers), f"workers not on TLS: {list(workers)}"
+        yield address, tls
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -58,6 +76,19 @@ def loopback_cluster(tmp_path):
 
 @pytest.mark.nbgrader
 def test_grades_through_a_dask_scheduler_and_two_workers(tmp_path, loopback_cluster):
+    address, tls = loopback_cluster
+    started = time.perf_counter()
+    # No certificates (no TLS connection can even start), plain TCP (the scheduler resets it), and a certificate the
+    # cluster's CA did not sign while trusting that CA (the scheduler's handshake refuses it: unknown CA).
+    stranger = tls_certificates.make(tmp_path / "stranger", "stranger")
+    assert refused(address), "a client without certificates connected to the TLS scheduler"
+    assert refused(address.replace("tls://", "tcp://")), "the TLS scheduler accepted a plain TCP client"
+    from distributed.security import Security
+    assert refused(address, Security(tls_ca_file=str(tls.ca_file), tls_client_cert=str(stranger.cert),
+                                     tls_client_key=str(stranger.key), require_encryption=True)), \
+        "the TLS scheduler accepted a client certificate its CA did not sign"
+    assert time.perf_counter() - started < 15, "refusing a client should take seconds"
+
     assignment = course.get(ASSIGNMENT)
     course_dir = nbgrader_cli.new_course(tmp_path / "course", [assignment])
     nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
@@ -67,8 +98,9 @@ def test_grades_through_a_dask_scheduler_and_two_workers(tmp_path, loopback_clus
                 "solution_again": planned["solution"]}
     for student, submission in students.items():
         nbgrader_cli.submit(course_dir, student, assignment, submission.as_json())
-    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--scheduler", loopback_cluster, "--no-feedback")
+    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--scheduler", address, *tls.options(), "--no-feedback")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "not secured" not in result.stderr
     scores = nbgrader_cli.scores(course_dir, ASSIGNMENT)
     tests = {gid for gid in scores["solution"] if gid.startswith("check_")}
     for student in ("solution", "solution_again"):

@@ -47,7 +47,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=executors.default_workers(),
                        help="local worker processes (default: one per core, here %(default)s)")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on this Dask scheduler, e.g. tls://10.0.0.5:8786 with the --tls-* options below")
+    tls = parser.add_argument_group("TLS to a --scheduler (all three or none; README, 'Where it runs')")
+    tls.add_argument("--tls-ca-file", metavar="PATH", help="CA certificate of the cluster (PEM)")
+    tls.add_argument("--tls-cert", metavar="PATH", help="this client's certificate, signed by that CA (PEM)")
+    tls.add_argument("--tls-key", metavar="PATH", help="this client's private key (PEM)")
     defaults = Limits()
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb,
                         help="memory cap of a submission's kernel, MB (0: none; default %(default)s)")
@@ -79,6 +84,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.assignments = list(dict.fromkeys(args.assignments))
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    tls_files = [args.tls_ca_file, args.tls_cert, args.tls_key]
+    args.security = None
+    if any(tls_files):
+        if not all(tls_files):
+            parser.error("--tls-ca-file, --tls-cert and --tls-key go together: give all three, or none")
+        if not args.scheduler or not args.scheduler.startswith("tls://"):
+            parser.error("--tls-ca-file, --tls-cert and --tls-key need --scheduler tls://HOST:PORT "
+                         "(the embedded local cluster makes its own throwaway certificate)")
+        missing = [name for name in tls_files if not Path(name).is_file()]
+        if missing:
+            parser.error(f"no such file: {', '.join(missing)}")
+        from distributed.security import Security
+        args.security = Security(tls_ca_file=args.tls_ca_file, tls_client_cert=args.tls_cert,
+                                 tls_client_key=args.tls_key, require_encryption=True)
+    elif args.scheduler and args.scheduler.split("://")[0] in ("tcp", args.scheduler):  # tcp://, or no scheme (tcp)
+        print(f"warning: the Dask cluster at {args.scheduler} is not secured: anyone who can reach the scheduler can "
+              f"run code as this coordinator; see README, 'Where it runs', for TLS (--tls-ca-file, --tls-cert, "
+              f"--tls-key)", file=sys.stderr)
     return args
 
 
@@ -169,7 +192,7 @@ def grade_all(args, jobs: list[GradingJob], runs: dict[str, AssignmentRun], conf
         progress.update()
 
     if jobs:
-        with executors.dask_client(args.scheduler, args.workers) as client:
+        with executors.dask_client(args.scheduler, args.workers, args.security) as client:
             executors.run_jobs(client, jobs, on_result)
     progress.close()
 

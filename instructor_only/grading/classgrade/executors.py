@@ -1,5 +1,12 @@
 """Where grading jobs run: Dask distributed, on an embedded local cluster (default) or on a cluster's scheduler.
 
+The embedded cluster talks TLS (tls://127.0.0.1) with a throwaway certificate made for this run and held by this
+process (`Security.temporary()`): only this process's client and the workers it starts can connect, not other users
+or processes of the machine. On a cluster, the scheduler's security is the caller's: `security` is the client's
+certificate, key and CA (`--tls-ca-file`, `--tls-cert`, `--tls-key`); without it the client uses Dask's own
+configuration, by default none (plain tcp:// is unauthenticated: anyone who can reach that scheduler can run code on
+its workers and in this process).
+
 Each job is one submission. A Dask worker that dies mid-job (killed, out of memory outside the kernel) has its job
 rescheduled on another worker; after `ALLOWED_FAILURES` deaths the job is reported as not graded. A worker on
 another machine needs the course's Python environment (requirements.txt and this repository on its Python path)
@@ -14,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 import dask
 from distributed import Client, KilledWorker, LocalCluster, as_completed
+from distributed.security import Security
 
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
 from instructor_only.grading.classgrade.worker import grade_job
@@ -26,15 +34,19 @@ def default_workers() -> int:
 
 
 @contextmanager
-def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
-    """A client of the given scheduler, or of a local cluster of `workers` single-threaded worker processes."""
+def dask_client(scheduler: str | None, workers: int, security: Security | None = None) -> Iterator[Client]:
+    """A client of the given scheduler (with `security`, the client's TLS credentials, if given), or of a local
+    TLS-secured cluster of `workers` single-threaded worker processes (`security` is then not used)."""
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
         if scheduler:
-            with Client(scheduler, timeout="30s") as client:
+            with Client(scheduler, timeout="30s", security=security) as client:
                 yield client
             return
+        # TLS with a throwaway self-signed certificate (in memory, one per run) that the scheduler, the nannies, the
+        # workers and this client all require of each other; protocol="tls" so that every listener is tls://.
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                          memory_limit=0, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          memory_limit=0, silence_logs=logging.ERROR, protocol="tls", security=Security.temporary(),
+                          host="127.0.0.1") as cluster, Client(cluster) as client:
             yield client
 
 

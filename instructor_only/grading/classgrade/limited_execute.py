@@ -15,7 +15,7 @@ import threading
 import time
 
 import psutil
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
@@ -190,16 +190,27 @@ class LimitedExecute(Execute):
         began = time.perf_counter()
         try:
             return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:  # the per-cell timeout's interrupt was ignored: stop the kernel, like a limit
+            if self._watchdog is not None:
+                self._watchdog.meter.kill()
+            ignored = " and ignored the interrupt" if self.interrupt_on_timeout else ""
+            return self._stop_at(cell, resources, LIMIT_ERROR, f"cell `{label}` ran past the per-cell timeout of "
+                                                               f"{self.timeout} s{ignored}; the kernel was stopped")
         except DeadKernelError:
             reason = self._watchdog.check() if self._watchdog else None
-            ename = LIMIT_ERROR if reason else KERNEL_DIED_ERROR
-            reason = reason or f"the kernel died while cell `{label}` was running (a crash, or the process exited)"
-            cell.outputs = [*cell.get("outputs", []), error_output(ename, reason)]
-            self._stopped = f"not run: {reason}"
-            self.log.warning("%s: %s", self._notebook_id, reason)
-            return cell, resources
+            if reason:
+                return self._stop_at(cell, resources, LIMIT_ERROR, reason)
+            return self._stop_at(cell, resources, KERNEL_DIED_ERROR, f"the kernel died while cell `{label}` was "
+                                                                     f"running (a crash, or the process exited)")
         finally:
             self._timing["cells"].append((label, time.perf_counter() - began))
+
+    def _stop_at(self, cell, resources, ename: str, reason: str):
+        """This cell gets the error saying why the kernel stopped; every later code cell is not run."""
+        cell.outputs = [*cell.get("outputs", []), error_output(ename, reason)]
+        self._stopped = f"not run: {reason}"
+        self.log.warning("%s: %s", self._notebook_id, reason)
+        return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         if msg.get("msg_type") in ("stream", "display_data", "execute_result", "update_display_data", "error"):
