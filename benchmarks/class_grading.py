@@ -10,6 +10,8 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
   classgrade-1     classgrade, one local worker (its per-submission timings give the cost breakdown)
   classgrade       classgrade, one local worker per core (the default)
   classgrade-cold  the same with --cold-kernels (every kernel imports the framework itself)
+  classgrade-no-sandbox, classgrade-1-no-sandbox
+                   classgrade (one worker per core, or one worker) with --no-sandbox: what the sandbox costs
   dask-1, dask-2   classgrade through a real `dask scheduler` with 1 or 2 `dask worker` processes on loopback
 
 For every mode: wall time, busy CPU time of the machine, throughput, speed-up vs stock, and whether every
@@ -37,7 +39,8 @@ from instructor_only.grading import course, nbgrader_cli  # noqa: E402
 from instructor_only.grading.classgrade import state  # noqa: E402
 from instructor_only.grading.submissions import plan  # noqa: E402
 
-MODES = ("stock", "classgrade-1", "classgrade", "classgrade-cold", "dask-1", "dask-2")
+MODES = ("stock", "classgrade-1", "classgrade-1-no-sandbox", "classgrade", "classgrade-no-sandbox", "classgrade-cold",
+         "dask-1", "dask-2")
 CORES = len(os.sched_getaffinity(0))
 
 
@@ -94,10 +97,10 @@ def run_mode(mode: str, course_dir: Path, assignments: list[str]) -> None:
     if mode == "stock":
         for assignment in assignments:
             nbgrader_cli.run(["autograde", assignment, "--force"], course_dir)
-    elif mode == "classgrade-1":
-        classgrade(course_dir, assignments, "--workers", "1")
-    elif mode == "classgrade":
-        classgrade(course_dir, assignments, "--workers", str(CORES))
+    elif mode.startswith("classgrade-1"):
+        classgrade(course_dir, assignments, "--workers", "1", *(["--no-sandbox"] if "no-sandbox" in mode else []))
+    elif mode.startswith("classgrade") and mode != "classgrade-cold":
+        classgrade(course_dir, assignments, "--workers", str(CORES), *(["--no-sandbox"] if "no-sandbox" in mode else []))
     elif mode == "classgrade-cold":
         classgrade(course_dir, assignments, "--workers", str(CORES), "--cold-kernels")
     elif mode.startswith("dask-"):
@@ -172,7 +175,7 @@ def main(argv=None) -> int:
 
     stock_wall = figures["stock"]["wall"]
     print(f"\nstock: {stock_wall / total:.2f} s per submission")
-    for mode in ("classgrade-cold", "classgrade-1"):
+    for mode in ("classgrade-cold", "classgrade-1-no-sandbox", "classgrade-1"):
         for name, parts in figures.get(mode, {}).get("breakdown", {}).items():
             print(f"{mode:16s} {name:18s} per submission: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
     limit = None
