@@ -10,15 +10,19 @@ import copy
 import csv
 import json
 import subprocess
+import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import psutil
 import pytest
 from filelock import FileLock
 
 from instructor_only.grading import course, nbgrader_cli, notebooks
 from instructor_only.grading.classgrade import state
+from instructor_only.grading.classgrade.sandbox import scratch
 
 ASSIGNMENT = "warmup_torch"
 NOTEBOOK = "warmup.ipynb"
@@ -240,3 +244,38 @@ def test_second_run_grades_only_what_changed_and_force_regrades(graded):
     assert {s: after[s] for s in before if s != "blank"} == {s: before[s] for s in before if s != "blank"}
     forced = classgrade(course_dir, "--student", "solution", "--force", "--no-feedback", "--grades-csv", "")
     assert forced.returncode == 0 and f"{ASSIGNMENT}: 1 to grade" in forced.stdout, forced.stdout[-2000:]
+
+
+def test_a_killed_coordinator_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
+    """Killed mid-run, the coordinator takes its workers, kernel parents and kernels with it; its workers' scratch
+    folders (scratch courses with hidden tests, kernel sockets) are removed by the next run on the machine."""
+    assignment = course.get(ASSIGNMENT)
+    nbgrader_cli.new_course(tmp_path, [assignment])
+    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], tmp_path)
+    sleeper = replaced("conv_output_size", "import time\ntime.sleep(120)\n")
+    for student in ("slow_a", "slow_b"):
+        nbgrader_cli.submit(tmp_path, student, assignment, {NOTEBOOK: text(sleeper)})
+    before = set(scratch.BASE.glob("worker-*"))
+    coordinator = subprocess.Popen([sys.executable, "-m", "instructor_only.grading.classgrade", ASSIGNMENT,
+                                    "--course-dir", str(tmp_path), "--quiet"], env=nbgrader_cli.environment(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(list((w / "sandbox" / "kernels").glob("*/kernel-ipc-*"))
+                  for w in set(scratch.BASE.glob("worker-*")) - before):
+        assert time.monotonic() < deadline and coordinator.poll() is None, "no kernel started"
+        time.sleep(0.5)
+    ours = set(scratch.BASE.glob("worker-*")) - before
+    coordinator.kill()
+    coordinator.wait()
+    deadline = time.monotonic() + 30
+    while left := [p.info["pid"] for p in psutil.process_iter(["pid", "cmdline"])
+                   if any(w.name in " ".join(p.info["cmdline"] or []) for w in ours)]:
+        assert time.monotonic() < deadline, f"processes left by the killed run: {left}"
+        time.sleep(0.5)
+    for student in ("slow_a", "slow_b"):
+        nbgrader_cli.submit(tmp_path, student, assignment, {NOTEBOOK: text(solution())})
+    again = nbgrader_cli.classgrade(tmp_path, [ASSIGNMENT], "--no-feedback", "--grades-csv", "")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert not [w for w in ours if w.exists()], "the next run did not remove the killed run's scratch folders"
+    scores = nbgrader_cli.scores(tmp_path, ASSIGNMENT)
+    assert autograded_points(scores, "slow_a") == autograded_points(scores, "slow_b") == FULL

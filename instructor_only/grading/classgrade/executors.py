@@ -24,7 +24,7 @@ from distributed import Client, KilledWorker, LocalCluster, as_completed
 from distributed.security import Security
 
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
-from instructor_only.grading.classgrade.worker import grade_job
+from instructor_only.grading.classgrade.worker import ExitWithCoordinator, grade_job
 
 ALLOWED_FAILURES = 1  # worker deaths tolerated per job: one retry elsewhere, then the job is reported
 
@@ -47,6 +47,7 @@ def dask_client(scheduler: str | None, workers: int, security: Security | None =
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           memory_limit=0, silence_logs=logging.ERROR, protocol="tls", security=Security.temporary(),
                           host="127.0.0.1") as cluster, Client(cluster) as client:
+            client.register_plugin(ExitWithCoordinator(os.getpid()))  # workers are this process's children
             yield client
 
 

@@ -13,16 +13,19 @@ import os
 import re
 import shutil
 import socket
+import threading
 import time
 from pathlib import Path
 
 import nbformat
+from distributed.diagnostics.plugin import WorkerPlugin
 
 from instructor_only.grading.classgrade import limited_execute
 from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
 from instructor_only.grading.classgrade.sandbox import probe
 from instructor_only.grading.classgrade.sandbox.scratch import WorkerScratch
+from instructor_only.grading.classgrade.warm_kernels import KernelParent
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -98,6 +101,27 @@ class thread_environment:
                 os.environ.pop(variable, None)
             else:
                 os.environ[variable] = value
+
+
+class ExitWithCoordinator(WorkerPlugin):
+    """For the embedded cluster: a worker ends when the coordinator that started it is gone (killed), with its kernel
+    parents, kernels and scratch folder. Nothing else would end it: it would keep waiting for a scheduler that lived
+    in the coordinator."""
+
+    def __init__(self, coordinator_pid: int):
+        self.coordinator_pid = coordinator_pid
+
+    def setup(self, worker=None) -> None:
+        threading.Thread(target=self._watch, daemon=True, name="exit-with-coordinator").start()
+
+    def _watch(self) -> None:
+        while os.getppid() == self.coordinator_pid:
+            time.sleep(0.5)
+        for parent in list(KernelParent._parents.values()):
+            parent.process.kill()
+        if WorkerScratch._current is not None:
+            WorkerScratch._current.remove()
+        os._exit(1)
 
 
 @functools.lru_cache(maxsize=1)

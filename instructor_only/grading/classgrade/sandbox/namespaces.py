@@ -104,7 +104,6 @@ def _launcher(request: dict, run_kernel, report: int) -> None:
 
 def _init(request: dict, run_kernel, uid: int, report: int) -> None:
     """pid 1 of the kernel's namespaces: build its view, drop privileges, start the kernel, wait for it."""
-    die_with_parent()
     kernel_dir = request["kernel_dir"]
     font_cache = _read_folder(Path(os.environ.get("MPLCONFIGDIR", "/nonexistent")))  # read before /tmp is replaced
     mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -126,6 +125,7 @@ def _init(request: dict, run_kernel, uid: int, report: int) -> None:
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # from here on: no capabilities, and bwrap set no_new_privs for good
+    die_with_parent()  # (after the uid change, which clears it)
     os.write(report, b"ready\n")
     os.close(report)
     kernel = os.fork()
