@@ -25,7 +25,7 @@ from instructor_only.grading import course, nbgrader_cli, notebooks
 from instructor_only.grading.submissions import plan
 
 ASSIGNMENT, NOTEBOOK, FULL = "warmup_torch", "warmup.ipynb", 9.0
-WALL_SECONDS, MEMORY_MB, PROCESSES = 40, 1000, 64
+CELL_TIMEOUT, WALL_SECONDS, MEMORY_MB, PROCESSES, CPU_SECONDS = 25, 50, 1000, 64, 12
 MARKER = "31415.926"  # the argument of the sleepers the fork attacks leave behind: `pgrep -f` finds survivors
 RUNNER = course.COURSE_ROOT / "instructor_only" / "checks" / "runner.py"
 
@@ -155,6 +155,31 @@ time.sleep(20)
 print("LEAKED: a hidden child held 2.5 GB for 20 s")
 '''
 
+FILE_HOG = '''
+written = 0
+try:
+    with open("/tmp/big", "wb") as big:
+        for _ in range(400):
+            big.write(b"x" * 2**20)
+            big.flush()
+            written += 1
+except OSError as error:
+    print(f"blocked: a file of {written} MB ({type(error).__name__}: {error.strerror})")
+os.remove("/tmp/big")
+'''
+
+CPU_BURNER = '''
+burners = []
+for _ in range(2):  # two processes burning CPU: more CPU-seconds than wall-clock seconds
+    burner = os.fork()
+    if burner == 0:
+        while True:
+            pass
+    burners.append(burner)
+time.sleep(60)
+print("LEAKED: burned CPU for 60 s")
+'''
+
 SLEEPER = '''
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the per-cell timeout's interrupt does nothing
 time.sleep(10_000)
@@ -182,7 +207,8 @@ def attacker(base, attack: str, context: dict) -> bytes:
 # attacker -> (base, attack code)
 ATTACKS = {"reader": ("blank", READ), "writer": ("blank", WRITE), "network": ("blank", NETWORK),
            "killer": ("solution", KILL), "forker": ("solution", FORK), "shm_hog": ("solution", SHM),
-           "hidden_hog": ("solution", HIDDEN_HOG), "sleeper": ("solution", SLEEPER)}
+           "hidden_hog": ("solution", HIDDEN_HOG), "sleeper": ("solution", SLEEPER),
+           "file_hog": ("solution", FILE_HOG), "cpu_burner": ("solution", CPU_BURNER)}
 
 
 class Listener(threading.Thread):
@@ -214,7 +240,7 @@ def survivors() -> list[str]:
 
 def grade_hostile_class(course_dir: Path) -> dict:
     assignment = course.get(ASSIGNMENT)
-    nbgrader_cli.new_course(course_dir, [assignment], ["c.Execute.timeout = 15"])
+    nbgrader_cli.new_course(course_dir, [assignment], [f"c.Execute.timeout = {CELL_TIMEOUT}"])
     nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
     listener = Listener()
     listener.start()
@@ -230,6 +256,7 @@ def grade_hostile_class(course_dir: Path) -> dict:
     before = {"runner": sha(RUNNER), "victim": sha(course_dir / "submitted" / "victim" / ASSIGNMENT / NOTEBOOK)}
     result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2", "--memory-mb", str(MEMORY_MB),
                                      "--wall-seconds", str(WALL_SECONDS), "--processes", str(PROCESSES),
+                                     "--cpu-seconds", str(CPU_SECONDS),
                                      "--no-feedback")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     listener.server.close()
@@ -343,7 +370,26 @@ def test_memory_in_a_double_forked_child_counts(hostile):
 @pytest.mark.nbgrader
 def test_ignoring_the_timeout_interrupt_is_stopped(hostile):
     note = hostile.summary["sleeper"]["notes"]
-    assert "cell `conv_output_size` ran past the per-cell timeout of 15 s and ignored the interrupt" in note, note
+    assert (f"cell `conv_output_size` ran past the per-cell timeout of {CELL_TIMEOUT} s and ignored the interrupt"
+            in note), note
     assert hostile.summary["sleeper"]["status"] == "graded"
+    assert hostile.survivors == []
+    assert_normal_students_exact(hostile)
+
+
+@pytest.mark.nbgrader
+def test_file_size_is_capped(hostile):
+    assert_attack_ran_and_failed(hostile, "file_hog", 1)
+    assert "a file of 256 MB (OSError: File too large)" in hostile.outputs["file_hog"]
+    assert autograded(hostile, "file_hog") == FULL
+    assert_normal_students_exact(hostile)
+
+
+@pytest.mark.nbgrader
+def test_cpu_time_of_all_processes_is_capped(hostile):
+    note = hostile.summary["cpu_burner"]["notes"]
+    assert f"cell `conv_output_size` exceeded the CPU-time cap of {CPU_SECONDS} s" in note, note
+    assert "LEAKED" not in hostile.outputs["cpu_burner"]
+    assert autograded(hostile, "cpu_burner") == 0
     assert hostile.survivors == []
     assert_normal_students_exact(hostile)

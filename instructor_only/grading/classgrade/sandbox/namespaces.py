@@ -79,12 +79,14 @@ def spawn(request: dict, run_kernel, close_fds: list[int]) -> int:
         lines = pipe.read().decode().splitlines()  # the launcher's "pid N", then init's "ready" (or an error)
     errors = [line[6:] for line in lines if line.startswith("error ")]
     if errors or "ready" not in lines:
-        raise RuntimeError(f"the grading sandbox could not be built: {errors[0] if errors else lines}")
+        raise RuntimeError("the grading sandbox could not be built: "
+                           + (errors[0] if errors else "its init process ended before it was ready"))
     return int(next(line.split()[1] for line in lines if line.startswith("pid ")))
 
 
 def _launcher(request: dict, run_kernel, report: int) -> None:
     die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # not the kernel parent's reaper: this process waits for its own
     uid = policy.KERNEL_UID_BASE + os.getpid()
     for procs in request["cgroup_procs"]:
         Path(procs).write_text(str(os.getpid()))
@@ -163,6 +165,9 @@ def _kernel(request: dict, run_kernel) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (policy.FILE_MB * 2**20,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         request = {**request, "env": policy.kernel_environment(request["env"]), "cwd": policy.WORK_DIR}
+        null = os.open(os.devnull, os.O_RDWR)  # not the kernel parent's pipes to the worker
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
         if request.get("cold"):
             os.environ.clear()
             os.environ.update(request["env"])
