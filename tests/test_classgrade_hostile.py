@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -180,6 +181,41 @@ time.sleep(60)
 print("LEAKED: burned CPU for 60 s")
 '''
 
+ESCAPE = '''
+import ctypes, gc
+libc = ctypes.CDLL(None, use_errno=True)
+def call(result):
+    if result == -1:
+        raise OSError(ctypes.get_errno(), "refused")
+    return result
+attempt("a user namespace of its own", lambda: call(libc.unshare(0x10000000)))
+attempt("the kernel keyring", lambda: call(libc.syscall(248, b"user", b"planted", b"secret", 6, ctypes.c_int(-4))))
+attempt("io_uring", lambda: call(libc.syscall(425, 8, ctypes.create_string_buffer(120))))
+attempt("a vsock socket (the hypervisor)", lambda: socket.socket(40, socket.SOCK_STREAM))
+attempt("the grader's environment in memory inherited from the kernel parent", lambda: [
+    o for o in gc.get_objects() if isinstance(o, dict) and "HOSTILE_CANARY" in str(o.get("env", ""))][0])
+def scan_memory():
+    with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb") as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if "r" in perms and "[v" not in line:
+                start, end = (int(x, 16) for x in span.split("-"))
+                try:
+                    mem.seek(start)
+                    data = mem.read(end - start)
+                except (OSError, ValueError, OverflowError):
+                    continue
+                at = data.find(b"canary-17")  # (the whole value is never formed here: it would find itself)
+                while at != -1:
+                    if data[at + 9:at + 11] == b"29":
+                        return line
+                    at = data.find(b"canary-17", at + 1)
+    raise LookupError("not found")
+attempt("the grader's environment anywhere in this process's memory", scan_memory)
+own_folder = [l.split()[4] for l in open("/proc/self/mountinfo") if "/sandbox/kernels/" in l][0]
+attempt("fill the disk through its own host folder", lambda: pathlib.Path(own_folder, "fill").write_bytes(b"x"))
+'''
+
 SLEEPER = '''
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the per-cell timeout's interrupt does nothing
 time.sleep(10_000)
@@ -208,7 +244,7 @@ def attacker(base, attack: str, context: dict) -> bytes:
 ATTACKS = {"reader": ("blank", READ), "writer": ("blank", WRITE), "network": ("blank", NETWORK),
            "killer": ("solution", KILL), "forker": ("solution", FORK), "shm_hog": ("solution", SHM),
            "hidden_hog": ("solution", HIDDEN_HOG), "sleeper": ("solution", SLEEPER),
-           "file_hog": ("solution", FILE_HOG), "cpu_burner": ("solution", CPU_BURNER)}
+           "file_hog": ("solution", FILE_HOG), "cpu_burner": ("solution", CPU_BURNER), "escape": ("blank", ESCAPE)}
 
 
 class Listener(threading.Thread):
@@ -254,10 +290,14 @@ def grade_hostile_class(course_dir: Path) -> dict:
     for student, (base, attack) in ATTACKS.items():
         nbgrader_cli.submit(course_dir, student, assignment, {NOTEBOOK: attacker(bases[base], attack, context)})
     before = {"runner": sha(RUNNER), "victim": sha(course_dir / "submitted" / "victim" / ASSIGNMENT / NOTEBOOK)}
-    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2", "--memory-mb", str(MEMORY_MB),
-                                     "--wall-seconds", str(WALL_SECONDS), "--processes", str(PROCESSES),
-                                     "--cpu-seconds", str(CPU_SECONDS),
-                                     "--no-feedback")
+    os.environ["HOSTILE_CANARY"] = "canary-" + "1729"  # a secret of the grader's environment (split: not in memory)
+    try:
+        result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2", "--memory-mb", str(MEMORY_MB),
+                                         "--wall-seconds", str(WALL_SECONDS), "--processes", str(PROCESSES),
+                                         "--cpu-seconds", str(CPU_SECONDS),
+                                         "--no-feedback")
+    finally:
+        del os.environ["HOSTILE_CANARY"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     listener.server.close()
     outputs = {}
@@ -392,4 +432,13 @@ def test_cpu_time_of_all_processes_is_capped(hostile):
     assert "LEAKED" not in hostile.outputs["cpu_burner"]
     assert autograded(hostile, "cpu_burner") == 0
     assert hostile.survivors == []
+    assert_normal_students_exact(hostile)
+
+
+@pytest.mark.nbgrader
+def test_no_escape_hatches_and_no_secrets_inherited(hostile):
+    """User namespaces, the keyring, io_uring, vsock (seccomp), the grader's environment (never sent to the kernel
+    parent, whose memory every kernel inherits), and the kernel's own host folder once its sockets exist."""
+    assert_attack_ran_and_failed(hostile, "escape", 7)
+    assert autograded(hostile, "escape") == 0
     assert_normal_students_exact(hostile)

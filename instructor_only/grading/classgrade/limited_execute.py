@@ -170,6 +170,8 @@ class LimitedExecute(Execute):
             return
         self._timing["kernel_start"] = time.perf_counter() - self._started
         provisioner = getattr(self.km, "provisioner", None)
+        if hasattr(provisioner, "seal"):  # a sandboxed kernel, ready: before the first cell, lock its host folder
+            provisioner.seal()
         process = getattr(provisioner, "process", None)
         if process is not None:
             kernel_cgroups = getattr(provisioner, "cgroups", None)

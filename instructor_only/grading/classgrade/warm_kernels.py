@@ -40,7 +40,9 @@ from queue import Empty
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
-from traitlets import Type
+import zmq
+import zmq.asyncio
+from traitlets import Type, default
 
 from instructor_only.grading.classgrade.sandbox import cgroups, namespaces, policy
 from instructor_only.grading.classgrade.sandbox.scratch import WorkerScratch
@@ -226,15 +228,23 @@ class WarmProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it: the process that asked
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        request = {"argv": argv, "env": env, "cwd": cwd}
-        if self.sandbox is not None:
-            request["sandbox"] = True
-            request.update(self._prepare_sandbox(cwd))
+        if self.sandbox is None:
+            request = {"argv": argv, "env": env, "cwd": cwd}
+        else:  # only what the kernel may know: the kernel parent's memory is the kernel's (it is forked from it)
+            request = {"argv": argv, "env": policy.kernel_environment(env), "sandbox": True, **self._prepare_sandbox(cwd)}
         pid = KernelParent.get(self.framework, self.sandbox is not None).fork_kernel(request)
         self.process = ForkedKernelProcess(pid)
         self.pid, self.pgid, self.cwd = pid, pid, cwd
         await wait_until_bound(self.connection_info, self.process)
         return self.connection_info
+
+    def seal(self) -> None:
+        """Once the kernel is ready (its sockets bound, its connection file rewritten) and before any student code
+        runs: the kernel can no longer write to its folder, which lives on the worker's disk."""
+        if self.kernel_dir is not None:
+            for path in (self.kernel_dir, self.kernel_dir / "kernel.json"):
+                os.chown(path, 0, 0)
+            os.chmod(self.kernel_dir, 0o755)
 
     def _prepare_sandbox(self, cwd: str) -> dict:
         """The kernel's cgroups (with their limits) and the files its working folder starts with: what nbgrader put
@@ -261,15 +271,17 @@ class WarmProvisioner(LocalProvisioner):
                 shutil.rmtree(self.kernel_dir, ignore_errors=True)
 
 
-async def wait_until_bound(info: dict, process: ForkedKernelProcess, timeout: float = 30.0) -> None:
-    """Return once the kernel listens on its ports. A client that connects earlier waits for ZeroMQ's reconnect
-    interval and usually loses the first kernel_info round (measured: 0.34 s to ready instead of 0.1 s); a forked
-    kernel binds within milliseconds, so waiting for it is cheaper. Gives up quietly (jupyter_client then waits as
-    usual) if the kernel dies or takes longer than `timeout`."""
+async def wait_until_bound(info: dict, process: ForkedKernelProcess, timeout: float = 30.0) -> bool:
+    """Return True once the kernel listens on its ports. A client that connects earlier waits for ZeroMQ's
+    reconnect interval and usually loses the first kernel_info round (measured: 0.34 s to ready instead of 0.1 s); a
+    forked kernel binds within milliseconds, so waiting for it is cheaper. Gives up quietly (False; jupyter_client
+    then waits as usual) if the kernel dies or takes longer than `timeout`."""
     deadline = time.monotonic() + timeout
     ipc = info.get("transport", "tcp") == "ipc"
     for port in (info["iopub_port"], info["shell_port"], info["hb_port"]):
-        while process.poll() is None and time.monotonic() < deadline:
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                return False
             try:
                 if ipc:
                     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
@@ -280,6 +292,7 @@ async def wait_until_bound(info: dict, process: ForkedKernelProcess, timeout: fl
                 break
             except OSError:
                 await asyncio.sleep(0.005)
+    return True
 
 
 class QuickReadyClient(AsyncKernelClient):
@@ -290,6 +303,15 @@ class QuickReadyClient(AsyncKernelClient):
     same protocol (kernel_info until a reply arrives with IOPub connected, then drain) with 20 ms waits. Messages
     that arrive after the drain belong to the kernel_info requests, and nbclient ignores messages of other requests.
     """
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        """A ZeroMQ context whose sockets drop any message over policy.KERNEL_MESSAGE_MB: a kernel cannot make the
+        worker hold a message of any size (the output cap applies only once a message has arrived)."""
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, policy.KERNEL_MESSAGE_MB * 2**20)
+        return context
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)

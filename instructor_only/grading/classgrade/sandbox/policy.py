@@ -19,10 +19,13 @@ A grading kernel
   dies with its submission;
 - has a network namespace of its own with nothing in it; it talks to its client only through ZeroMQ `ipc` sockets
   in its own folder;
-- gets the environment variables in `KERNEL_ENVIRONMENT` and nothing else of the worker's.
+- gets the environment variables in `KERNEL_ENVIRONMENT` and nothing else of the worker's;
+- cannot make the system calls in `DENIED_SYSCALLS` (seccomp.py), and sends the worker no message over
+  `KERNEL_MESSAGE_MB`.
 """
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -50,7 +53,20 @@ TMP_MB = 512          # /tmp of a kernel
 SHM_MB = 256          # /dev/shm of a kernel
 WORK_MB = 256         # WORK_DIR of a kernel (the submission's files and what the student writes there)
 FILE_MB = 256         # largest file a kernel may write (RLIMIT_FSIZE)
+KERNEL_MESSAGE_MB = 64  # largest message the worker accepts from a kernel (ZeroMQ drops bigger ones)
 KERNEL_UID_BASE = 2_000_000_000  # + the host pid of the kernel's launcher: unique among live kernels, below 2**31
+
+# ------------------------------------------------------------------------------------ system calls (seccomp.py)
+# What a kernel may not call at all, with the error it gets instead. clone3 says "not implemented", so the C
+# library falls back to clone, whose flags the filter can read.
+DENIED_SYSCALLS = {"unshare": errno.EPERM, "setns": errno.EPERM, "clone3": errno.ENOSYS,    # new namespaces
+                   "add_key": errno.EPERM, "request_key": errno.EPERM, "keyctl": errno.EPERM,  # the kernel keyring
+                   "io_uring_setup": errno.EPERM, "io_uring_enter": errno.EPERM, "io_uring_register": errno.EPERM,
+                   "userfaultfd": errno.EPERM, "perf_event_open": errno.EPERM, "bpf": errno.EPERM,
+                   "ptrace": errno.EPERM, "kexec_load": errno.EPERM, "mount": errno.EPERM, "umount2": errno.EPERM,
+                   "pivot_root": errno.EPERM, "chroot": errno.EPERM, "open_by_handle_at": errno.EPERM}
+DENIED_CLONE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+DENIED_SOCKET_FAMILIES = (40,)  # AF_VSOCK: to the hypervisor, which no network namespace isolates
 
 # ------------------------------------------------------------------------------------------- environment
 KERNEL_ENVIRONMENT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING",
