@@ -2,7 +2,8 @@
 `nbgrader autograde`; then write feedback and export grades with stock nbgrader.
 
     python -m instructor_only.grading.classgrade warmup_torch                 # local pool, one worker per core
-    python -m instructor_only.grading.classgrade warmup_torch --scheduler tcp://host:8786   # a Dask cluster
+    python -m instructor_only.grading.classgrade warmup_torch --scheduler tls://host:8786 --tls-ca-file ca.pem \
+        --tls-cert cert.pem --tls-key key.pem                                 # a Dask cluster (README)
     python -m instructor_only.grading.classgrade warmup_torch --force         # regrade what is already graded
 
 Run it in the course directory (or pass --course-dir). Submissions come from submitted/<student>/<assignment>/

@@ -146,19 +146,21 @@ class KernelParent:
         if sandboxed:
             self.scratch = WorkerScratch.get()
             self.socket_path = str(self.scratch.sandbox_dir / f"parent-{framework or 'cold'}.sock")
-            # The parent builds matplotlib's font cache once; each kernel gets a copy (its HOME is empty).
+            # The parent loads (the first one on a machine builds) matplotlib's font cache; each kernel gets a copy.
             modules.append("matplotlib.font_manager")
             program = [sys.executable, "-m", __name__, self.socket_path, *modules]
-            command = policy.parent_command(COURSE_ROOT, self.scratch.sandbox_dir,
+            command = policy.parent_command(COURSE_ROOT, self.scratch.sandbox_dir, self.scratch.font_cache,
                                             cgroups.worker_dirs(self.scratch.tag), program)
         else:
             self.socket_path = os.path.join(tempfile.mkdtemp(prefix="warmk-"), "parent.sock")
             command = [sys.executable, "-m", __name__, self.socket_path, *modules]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = tempfile.TemporaryFile()  # its stderr: only read if it fails to start (a pipe could fill up)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True)
         if self.process.stdout.readline().strip() != "ready":
             self.process.kill()
+            self.log.seek(0)
             raise RuntimeError(f"the kernel parent for {framework or 'cold kernels'} did not start: "
-                               f"{self.process.stderr.read()[-2000:]}")
+                               f"{self.log.read().decode(errors='replace')[-2000:]}")
 
     @classmethod
     def get(cls, framework: str, sandboxed: bool = False) -> "KernelParent":

@@ -96,15 +96,17 @@ def course_read_only(course_root: Path) -> list[str]:
     return [str(course_root / relative) for relative in COURSE_READ_ONLY if (course_root / relative).exists()]
 
 
-def parent_command(course_root: Path, sandbox_dir: Path, cgroup_dirs: dict[str, Path], program: list[str]) -> list[str]:
+def parent_command(course_root: Path, sandbox_dir: Path, font_cache: Path, cgroup_dirs: dict[str, Path],
+                   program: list[str]) -> list[str]:
     """The bwrap command that starts the kernel parent `program` in the sandbox's filesystem view.
 
-    sandbox_dir (read-write) holds the parent's control socket and the kernels' folders; cgroup_dirs maps each
-    controller to the worker's cgroup folder, bound (read-write) under CGROUP_DIR for the parent to put kernels in.
+    sandbox_dir (read-write) holds the parent's control socket and the kernels' folders; font_cache (read-write) is
+    matplotlib's, built once per machine and copied into each kernel's /tmp; cgroup_dirs maps each controller to the
+    worker's cgroup folder, bound (read-write) under CGROUP_DIR for the parent to put kernels in.
     """
     argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--hostname", "grading", "--clearenv", "--setenv", "PATH", KERNEL_SET_ENVIRONMENT["PATH"],
-            "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", str(sandbox_dir / "matplotlib"),
+            "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", str(font_cache),
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for capability in PARENT_CAPABILITIES:
         argv += ["--cap-add", capability]
@@ -120,7 +122,7 @@ def parent_command(course_root: Path, sandbox_dir: Path, cgroup_dirs: dict[str, 
             argv += ["--ro-bind", path, path]
     for path in read_only:
         argv += ["--ro-bind", path, path]
-    argv += ["--bind", str(sandbox_dir), str(sandbox_dir)]
+    argv += ["--bind", str(sandbox_dir), str(sandbox_dir), "--bind", str(font_cache), str(font_cache)]
     for controller, folder in cgroup_dirs.items():
         argv += ["--bind", str(folder), f"{CGROUP_DIR}/{controller}"]
     argv += ["--perms", "0755", "--dir", WORK_DIR, "--dir", HOLD_DIR, "--chdir", "/", "--", *program]

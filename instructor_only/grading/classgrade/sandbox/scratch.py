@@ -6,7 +6,7 @@ and at the latest by the next worker on the machine if this one was killed.
                                                visible to a kernel)
         sandbox/control.sock                   the kernel parent's socket
         sandbox/kernels/<kernel id>/           one kernel's connection file, sockets and submission files
-        sandbox/matplotlib/                    the font cache the kernel parent builds once
+    <tmp>/classgrade/matplotlib/               matplotlib's font cache, built by the first kernel parent on the machine
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class WorkerScratch:
         fcntl.flock(self._held, fcntl.LOCK_EX)
         self.tag = self.root.name
         self.sandbox_dir = self.root / "sandbox"
+        self.font_cache = BASE / "matplotlib"
+        self.font_cache.mkdir(exist_ok=True)
         (self.sandbox_dir / "kernels").mkdir(parents=True)
         (self.root / "jobs").mkdir()
         atexit.register(self.remove)
