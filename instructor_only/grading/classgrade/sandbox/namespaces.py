@@ -109,15 +109,26 @@ def _init(request: dict, run_kernel, uid: int, report: int) -> None:
     kernel_dir = request["kernel_dir"]
     font_cache = _read_folder(Path(os.environ.get("MPLCONFIGDIR", "/nonexistent")))  # read before /tmp is replaced
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    mount(kernel_dir, policy.HOLD_DIR, None, MS_BIND | MS_REC)           # keep its own folder aside ...
-    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)     # ... this namespace's processes only
+    # Its own /tmp and /dev/shm replace the parent's. What must survive that is moved aside first and put back:
+    # its own folder, and the read-only parts of the view that live there (a course checked out under /tmp).
+    tmpfs(policy.HOLD_DIR, 1, mode="700")
+    os.mkdir(f"{policy.HOLD_DIR}/own")
+    mount(kernel_dir, f"{policy.HOLD_DIR}/own", None, MS_BIND | MS_REC)
+    kept = {path: os.path.isdir(path) for path in _read_only_mounts_under(("/tmp", "/dev/shm"))}
+    for index, (path, is_dir) in enumerate(kept.items()):
+        _mount_point(f"{policy.HOLD_DIR}/{index}", is_dir)
+        mount(path, f"{policy.HOLD_DIR}/{index}", None, MS_MOVE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)     # this namespace's processes only
     tmpfs("/tmp", policy.TMP_MB)
     tmpfs("/dev/shm", policy.SHM_MB)
+    for index, (path, is_dir) in enumerate(kept.items()):
+        _mount_point(path, is_dir)
+        mount(f"{policy.HOLD_DIR}/{index}", path, None, MS_MOVE)
     sandbox_dir = str(Path(kernel_dir).parent.parent)
-    if os.path.isdir(sandbox_dir):                                       # ... hide the parent's socket and the
+    if os.path.isdir(sandbox_dir):                                       # hide the parent's socket and the
         tmpfs(sandbox_dir, 1, mode="755")                                # other kernels' folders ...
     os.makedirs(kernel_dir, exist_ok=True)
-    mount(policy.HOLD_DIR, kernel_dir, None, MS_MOVE)                    # ... and put its own folder back
+    mount(f"{policy.HOLD_DIR}/own", kernel_dir, None, MS_MOVE)           # ... and put its own folder back
     tmpfs(policy.CGROUP_DIR, 1, mode="755")                              # the cgroups: the parent's business
     tmpfs(policy.WORK_DIR, policy.WORK_MB, mode="700", owner=uid)
     _write_owned(_read_folder(Path(kernel_dir) / "files"), Path(policy.WORK_DIR), uid)
@@ -145,6 +156,25 @@ def _init(request: dict, run_kernel, uid: int, report: int) -> None:
             continue
         if pid == kernel:
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _mount_point(path: str, is_dir: bool) -> None:
+    """An empty folder or file to mount a folder or a file on (with its parent folders, 0755)."""
+    os.makedirs(path if is_dir else os.path.dirname(path), mode=0o755, exist_ok=True)
+    if not is_dir:
+        open(path, "a").close()
+
+
+def _read_only_mounts_under(prefixes: tuple[str, ...]) -> list[str]:
+    """Read-only mount points under these folders, outermost only (moving a mount moves what is mounted in it)."""
+    found = []
+    with open("/proc/self/mountinfo") as mountinfo:
+        for line in mountinfo:
+            fields = line.split()
+            point = fields[4].encode().decode("unicode_escape")  # mountinfo escapes spaces etc. as \040
+            if "ro" in fields[5].split(",") and any(point.startswith(prefix + "/") for prefix in prefixes):
+                found.append(point)
+    return [p for p in found if not any(p != o and p.startswith(o + "/") for o in found)]
 
 
 def _forward(pid: int, signum: int) -> None:
