@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import json
 import subprocess
 import sys
 import time
@@ -18,11 +17,11 @@ from types import SimpleNamespace
 import nbformat
 import psutil
 import pytest
-from filelock import FileLock
 
 from instructor_only.grading import course, nbgrader_cli, notebooks
 from instructor_only.grading.classgrade import state
 from instructor_only.grading.classgrade.sandbox import scratch
+from tests.graded_once import graded_once
 
 ASSIGNMENT = "warmup_torch"
 NOTEBOOK = "warmup.ipynb"
@@ -101,19 +100,9 @@ def grade_the_class(course_dir: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, request):
-    """The graded class, graded once per test run: xdist workers share it through a file lock (a module fixture
-    would otherwise grade the class again on every worker that runs one of these tests)."""
-    in_xdist_worker = hasattr(request.config, "workerinput")  # (also works with xdist disabled: -p no:xdist)
-    shared = tmp_path_factory.getbasetemp().parent if in_xdist_worker else tmp_path_factory.getbasetemp()
-    outcome_file = shared / "troublemakers" / "outcome.json"
-    with FileLock(str(shared / "troublemakers.lock")):
-        if not outcome_file.exists():
-            outcome = grade_the_class(shared / "troublemakers" / "course")
-            outcome_file.write_text(json.dumps(outcome))
-    outcome = json.loads(outcome_file.read_text())
-    scores = {student: {gid: tuple(score) for gid, score in cells.items()}
-              for student, cells in outcome["scores"].items()}
-    return shared / "troublemakers" / "course", SimpleNamespace(stdout=outcome["stdout"]), outcome["summary"], scores
+    """The troublemakers, graded once per test run (shared by the xdist workers)."""
+    course_dir, outcome = graded_once("troublemakers", tmp_path_factory, request, grade_the_class)
+    return course_dir, SimpleNamespace(stdout=outcome["stdout"]), outcome["summary"], outcome["scores"]
 
 
 def autograded_points(scores: dict, student: str) -> float:

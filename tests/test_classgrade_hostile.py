@@ -10,7 +10,6 @@ normal students' grades are exact. The attackers know the course's absolute path
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import subprocess
@@ -20,10 +19,10 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
-from filelock import FileLock
 
 from instructor_only.grading import course, nbgrader_cli, notebooks
 from instructor_only.grading.submissions import plan
+from tests.graded_once import graded_once
 
 ASSIGNMENT, NOTEBOOK, FULL = "warmup_torch", "warmup.ipynb", 9.0
 CELL_TIMEOUT, WALL_SECONDS, MEMORY_MB, PROCESSES, CPU_SECONDS = 25, 50, 1000, 64, 12
@@ -317,17 +316,8 @@ def grade_hostile_class(course_dir: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory, request):
-    """Graded once per test run; xdist workers share it through a file lock (as tests/test_classgrade.py does)."""
-    in_xdist_worker = hasattr(request.config, "workerinput")
-    shared = tmp_path_factory.getbasetemp().parent if in_xdist_worker else tmp_path_factory.getbasetemp()
-    outcome_file = shared / "hostile" / "outcome.json"
-    with FileLock(str(shared / "hostile.lock")):
-        if not outcome_file.exists():
-            outcome = grade_hostile_class(shared / "hostile" / "course")
-            outcome_file.write_text(json.dumps(outcome))
-    outcome = json.loads(outcome_file.read_text())
-    outcome["scores"] = {s: {g: tuple(v) for g, v in cells.items()} for s, cells in outcome["scores"].items()}
-    return SimpleNamespace(**outcome)
+    """The hostile class, graded once per test run (shared by the xdist workers)."""
+    return SimpleNamespace(**graded_once("hostile", tmp_path_factory, request, grade_hostile_class)[1])
 
 
 def autograded(hostile, student: str) -> float:

@@ -157,7 +157,8 @@ def record(result: GradingResult, config, definition: AssignmentDefinition) -> N
 
 
 def recorded_scores(db_url: str, assignment: str, student: str) -> dict[str, tuple[float, float]]:
-    """grade id -> (autograded score, max score) as the course gradebook holds them ({} if not graded)."""
+    """grade id -> (autograded score, max score) as a gradebook holds them ({} if not graded): the course's, or a
+    worker's private one."""
     with Gradebook(db_url) as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)

@@ -22,6 +22,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from instructor_only.grading.classgrade import limited_execute
 from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api
+from instructor_only.grading.classgrade.gradebook_writer import recorded_scores
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
 from instructor_only.grading.classgrade.sandbox import probe
 from instructor_only.grading.classgrade.sandbox.scratch import WorkerScratch
@@ -59,17 +60,6 @@ def write_tree(root: Path, files: dict[str, bytes]) -> None:
 
 def read_tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def private_scores(db_url: str, assignment: str, student: str) -> dict[str, tuple[float, float]]:
-    from nbgrader.api import Gradebook, MissingEntry
-    with Gradebook(db_url) as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return {}
-        return {g.name: (float(g.auto_score or 0.0), float(g.max_score))
-                for nb in submission.notebooks for g in nb.grades}
 
 
 def incidents_in(autograded: dict[str, bytes]) -> list[str]:
@@ -159,7 +149,7 @@ def grade_job(job: GradingJob) -> GradingResult:
         error = "" if ok else last_error_line(outcome)
         timings = {"total": time.perf_counter() - started, "notebooks": dict(limited_execute.TIMINGS)}
         return GradingResult(job.assignment, job.student, ok, autograded if ok else {},
-                             private_scores(db_url, job.assignment, job.student) if ok else {},
+                             recorded_scores(db_url, job.assignment, job.student) if ok else {},
                              incidents_in(autograded), error, worker, timings)
     except Exception as exc:  # noqa: BLE001 -- a worker reports, it does not crash the run
         return GradingResult(job.assignment, job.student, False, {}, {}, [],

@@ -7,7 +7,6 @@ counters to say which limit was hit. Layout: /sys/fs/cgroup/<controller>/classgr
 from __future__ import annotations
 
 import errno
-import os
 import time
 from pathlib import Path
 
