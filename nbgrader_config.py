@@ -48,6 +48,13 @@ c.IgnorePattern.pattern = "(?m)" + "|".join([  # (?m): ^ matches at every line s
     r"\d+%\|",                                         # tqdm progress bars written as text
 ])
 
+# Feedback never shows the hidden test code: stock ClearHiddenTests, run at feedback time on the autograded copy
+# (the autograded notebooks keep everything, for the instructor). The test cell's outputs still show the hidden
+# checks' report (issue 13 replaces it with the trusted side's messages).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
 # Manually graded written answers: the stub a student sees.
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

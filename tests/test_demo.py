@@ -31,6 +31,11 @@ def test_demo_grades_the_class(tmp_path):
         assert 0 < auto["carol"] < full and 0 < auto["dave"] < full, auto
         for student in ("alice", "bob", "carol", "dave", "erin"):
             assert list((course_dir / "feedback" / student / assignment).glob("*.html")), f"no feedback for {student}"
+        for student in ("alice", "erin"):  # full marks: no traceback either, so no trace of the hidden tests at all
+            for page in (course_dir / "feedback" / student / assignment).glob("*.html"):
+                assert "HIDDEN TESTS" not in page.read_text() and "run_hidden_checks" not in page.read_text(), page
+                autograded = course_dir / "autograded" / student / assignment / page.with_suffix(".ipynb").name
+                assert "HIDDEN TESTS" in autograded.read_text()  # the instructor's copy keeps them
     with open(course_dir / "grades.csv") as handle:
         rows = list(csv.DictReader(handle))
     graded = {(r["student_id"], r["assignment"]) for r in rows}
