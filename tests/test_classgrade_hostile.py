@@ -129,18 +129,24 @@ for sleeper in sleepers:  # free the slots again, so the rest of the notebook ca
     sleeper.wait()
 '''
 
-SHM = '''
+def filling(path: str, what: str) -> str:
+    """Attack code: write up to 2.5 GB to `path`, a megabyte at a time; say where it was stopped; remove the file."""
+    return f'''
 written = 0
 try:
-    with open("/dev/shm/hoard", "wb") as hoard:
+    with open("{path}", "wb") as hoard:
         for _ in range(2500):
             hoard.write(b"x" * 2**20)
             hoard.flush()
             written += 1
 except OSError as error:
-    print(f"blocked: /dev/shm after {written} MB ({type(error).__name__})")
-os.remove("/dev/shm/hoard")
+    print(f"blocked: {what} after {{written}} MB ({{type(error).__name__}}: {{error.strerror}})")
+os.remove("{path}")
 '''
+
+
+SHM = filling("/dev/shm/hoard", "/dev/shm")
+FILE_HOG = filling("/tmp/big", "one file in /tmp")
 
 HIDDEN_HOG = '''
 if os.fork() == 0:
@@ -153,19 +159,6 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(20)
 print("LEAKED: a hidden child held 2.5 GB for 20 s")
-'''
-
-FILE_HOG = '''
-written = 0
-try:
-    with open("/tmp/big", "wb") as big:
-        for _ in range(400):
-            big.write(b"x" * 2**20)
-            big.flush()
-            written += 1
-except OSError as error:
-    print(f"blocked: a file of {written} MB ({type(error).__name__}: {error.strerror})")
-os.remove("/tmp/big")
 '''
 
 CPU_BURNER = '''
@@ -410,7 +403,7 @@ def test_ignoring_the_timeout_interrupt_is_stopped(hostile):
 @pytest.mark.nbgrader
 def test_file_size_is_capped(hostile):
     assert_attack_ran_and_failed(hostile, "file_hog", 1)
-    assert "a file of 256 MB (OSError: File too large)" in hostile.outputs["file_hog"]
+    assert "one file in /tmp after 256 MB (OSError: File too large)" in hostile.outputs["file_hog"]
     assert autograded(hostile, "file_hog") == FULL
     assert_normal_students_exact(hostile)
 

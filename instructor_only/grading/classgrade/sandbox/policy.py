@@ -45,7 +45,7 @@ COURSE_READ_ONLY = ("student_helpers", "instructor_only/__init__.py", "instructo
 
 # ------------------------------------------------------------------------------------- where things are inside
 WORK_DIR = "/submission"        # the kernel's working folder (a tmpfs holding a copy of the submission's files)
-HOLD_DIR = "/.sandbox-hold"     # where a kernel's own folder waits while the others are hidden
+HOLD_DIR = "/.sandbox-hold"     # where what must survive the kernel's own /tmp waits while it is mounted
 CGROUP_DIR = "/.sandbox-cgroups"  # the worker's cgroups, seen by the kernel parent only (hidden from kernels)
 
 # -------------------------------------------------------------------------------------------------- limits
