@@ -325,6 +325,15 @@ def assert_normal_students_exact(hostile) -> None:
     assert lost == set(hostile.bug_targets), lost
 
 
+def assert_stopped_by_a_limit(hostile, student: str, limit: str) -> None:
+    """The OS cap stopped the attacker in its first answer cell (zero from there on), with the limit's message."""
+    note = hostile.summary[student]["notes"]
+    assert f"cell `conv_output_size` {limit}" in note, note
+    assert "LEAKED" not in hostile.outputs[student]
+    assert autograded(hostile, student) == 0
+    assert_normal_students_exact(hostile)
+
+
 def assert_attack_ran_and_failed(hostile, student: str, expected_blocks: int) -> None:
     output = hostile.outputs[student]
     assert "LEAKED" not in output, output[:3000]
@@ -383,11 +392,7 @@ def test_memory_in_dev_shm_is_capped(hostile):
 
 @pytest.mark.nbgrader
 def test_memory_in_a_double_forked_child_counts(hostile):
-    note = hostile.summary["hidden_hog"]["notes"]
-    assert f"cell `conv_output_size` exceeded the memory cap of {MEMORY_MB} MB" in note, note
-    assert "LEAKED" not in hostile.outputs["hidden_hog"]
-    assert autograded(hostile, "hidden_hog") == 0  # stopped in its first answer cell: zero from there on
-    assert_normal_students_exact(hostile)
+    assert_stopped_by_a_limit(hostile, "hidden_hog", f"exceeded the memory cap of {MEMORY_MB} MB")
 
 
 @pytest.mark.nbgrader
@@ -410,12 +415,8 @@ def test_file_size_is_capped(hostile):
 
 @pytest.mark.nbgrader
 def test_cpu_time_of_all_processes_is_capped(hostile):
-    note = hostile.summary["cpu_burner"]["notes"]
-    assert f"cell `conv_output_size` exceeded the CPU-time cap of {CPU_SECONDS} s" in note, note
-    assert "LEAKED" not in hostile.outputs["cpu_burner"]
-    assert autograded(hostile, "cpu_burner") == 0
+    assert_stopped_by_a_limit(hostile, "cpu_burner", f"exceeded the CPU-time cap of {CPU_SECONDS} s")
     assert hostile.survivors == []
-    assert_normal_students_exact(hostile)
 
 
 @pytest.mark.nbgrader
