@@ -318,6 +318,9 @@ def autograded(hostile, student: str) -> float:
 
 
 def assert_normal_students_exact(hostile) -> None:
+    for student in ("solution", "victim", "blank", "bug"):
+        row = hostile.summary[student]
+        assert row["status"] == "graded", (student, row["notes"], hostile.stdout[-3000:])
     for student in ("solution", "victim"):
         assert autograded(hostile, student) == FULL, (student, hostile.scores[student])
     assert autograded(hostile, "blank") == 0, hostile.scores["blank"]
