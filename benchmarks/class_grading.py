@@ -12,6 +12,9 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
   classgrade-cold  the same with --cold-kernels (every kernel imports the framework itself)
   classgrade-no-sandbox, classgrade-1-no-sandbox
                    classgrade (one worker per core, or one worker) with --no-sandbox: what the sandbox costs
+  classgrade-1-in-kernel
+                   classgrade-1-no-sandbox with the hidden checks run in the kernel (stock nbgrader's way) instead of
+                   decided in the worker: what the trusted split costs
   dask-1, dask-2   classgrade through a real `dask scheduler` with 1 or 2 `dask worker` processes on loopback
 
 For every mode: wall time, busy CPU time of the machine, throughput, speed-up vs stock, and whether every
@@ -39,8 +42,8 @@ from instructor_only.grading import course, nbgrader_cli  # noqa: E402
 from instructor_only.grading.classgrade import state  # noqa: E402
 from instructor_only.grading.submissions import plan  # noqa: E402
 
-MODES = ("stock", "classgrade-1", "classgrade-1-no-sandbox", "classgrade", "classgrade-no-sandbox", "classgrade-cold",
-         "dask-1", "dask-2")
+MODES = ("stock", "classgrade-1", "classgrade-1-no-sandbox", "classgrade-1-in-kernel", "classgrade",
+         "classgrade-no-sandbox", "classgrade-cold", "dask-1", "dask-2")
 CORES = len(os.sched_getaffinity(0))
 
 
@@ -97,6 +100,10 @@ def run_mode(mode: str, course_dir: Path, assignments: list[str]) -> None:
     if mode == "stock":
         for assignment in assignments:
             nbgrader_cli.run(["autograde", assignment, "--force"], course_dir)
+    elif mode == "classgrade-1-in-kernel":  # as classgrade-1-no-sandbox, with the hidden checks run in the kernel
+        with open(course_dir / "nbgrader_config.py", "a") as config:
+            config.write("\nc.LimitedExecute.trusted_checks = False\n")
+        classgrade(course_dir, assignments, "--workers", "1", "--no-sandbox")
     elif mode.startswith("classgrade-1"):
         classgrade(course_dir, assignments, "--workers", "1", *(["--no-sandbox"] if "no-sandbox" in mode else []))
     elif mode.startswith("classgrade") and mode != "classgrade-cold":
@@ -175,7 +182,7 @@ def main(argv=None) -> int:
 
     stock_wall = figures["stock"]["wall"]
     print(f"\nstock: {stock_wall / total:.2f} s per submission")
-    for mode in ("classgrade-cold", "classgrade-1-no-sandbox", "classgrade-1"):
+    for mode in ("classgrade-cold", "classgrade-1-no-sandbox", "classgrade-1-in-kernel", "classgrade-1"):
         for name, parts in figures.get(mode, {}).get("breakdown", {}).items():
             print(f"{mode:16s} {name:18s} per submission: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
     limit = None

@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pytest
 
-from instructor_only import frameworks
 from instructor_only.references import batchnorm as ref
 
 F64 = dict(rtol=1e-7, atol=1e-9)
@@ -21,7 +20,7 @@ F32 = dict(rtol=1e-4, atol=1e-5)
 
 @pytest.fixture
 def bn(fw):
-    return frameworks.load(fw.name, "batchnorm")
+    return fw.topic("batchnorm")
 
 
 def _state(rng, c):
@@ -263,11 +262,11 @@ class CheckSgdEpoch:
         model = self._model(bn)
         bn.set_eval_mode(model)
         stats_before = bn.running_stats(model)
-        calls, stop = bn.count_forward_calls(model)
+        stop = bn.count_forward_calls(model)
         try:
             bn.call_sgd_epoch(student.sgd_epoch, model, x, y, lr=0.05, batch_size=7)
         finally:
-            stop()
+            calls = stop()
         assert len(calls) == math.ceil(30 / 7), (f"30 samples in minibatches of 7 need {math.ceil(30 / 7)} forward "
                                                  f"passes; counted {len(calls)}")
         assert all(calls), "the model ran in evaluation mode; sgd_epoch must put it in training mode"

@@ -19,7 +19,6 @@ import math
 import numpy as np
 import pytest
 
-from instructor_only import frameworks
 from instructor_only.checks.resnet_assertions import (
     assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_state_matches,
     assert_stats_move_only_in_training, close, images, leaf_name, mode_name, require_attr)
@@ -28,7 +27,7 @@ from instructor_only.references import resnet as ref
 
 @pytest.fixture
 def rn(fw):
-    return frameworks.load(fw.name, "resnet")
+    return fw.topic("resnet")
 
 
 @pytest.fixture(scope="class")
@@ -246,7 +245,7 @@ class CheckResNet(_SharesBuilds):
         strides = ref.stage_strides(arch["blocks_per_stage"])
         for i, (channels, stage, stage_strides) in enumerate(zip(arch["stage_channels"], rn.stages(model), strides)):
             for j, (block, stride) in enumerate(zip(stage, stage_strides)):
-                assert isinstance(block, rn.REFERENCE_BLOCKS["basic"]), (
+                assert rn.is_reference_block(block, "basic"), (
                     f"stage {i}, block {j} is a {type(block).__name__}; build every block from the `block` argument")
                 want = (previous, channels, stride)
                 assert tuple(block.spec) == want, (

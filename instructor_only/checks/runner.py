@@ -1,66 +1,42 @@
-"""Run the hidden checks of one graded part against a student's objects, in-process, with pytest.
+"""Run the hidden checks of one graded part against a student's notebook, with pytest, on the trusted side.
 
 A check module (e.g. `instructor_only/checks/warmup.py`) holds one class per graded part, named `Check...`, with a
 `grade_id` attribute naming the student's TODO and `check_*` methods. Check methods get two fixtures:
 
-- `student`: the student's notebook namespace; `student.conv_output_size` is their function, and a missing name
-  fails with a message saying what to define;
-- `fw`: the framework adapter of the notebook's track (`instructor_only.frameworks`).
+- `student`: the student's notebook seen through a link to the kernel (`remote.RemoteStudent`):
+  `student.conv_output_size` is a proxy of their function whose answers are data; a missing name fails with a
+  message saying what to define;
+- `fw`: the framework adapter of the notebook's track, whose functions run in the kernel (`remote.RemoteAdapter`).
 
-An autograder cell ends with
+With stock nbgrader an autograder cell ends with
 
     from instructor_only.checks import run_hidden_checks
     run_hidden_checks("warmup", "conv_output_size", "torch", globals())
 
-which prints pytest's report and raises `HiddenChecksFailed` if any check failed, so nbgrader scores the cell 0.
+which runs both sides in the kernel's process (stock nbgrader trusts the student's code), prints the verdict in
+words and raises `HiddenChecksFailed` if any check failed, so nbgrader scores the cell 0. `classgrade` never lets
+that line run in the kernel: it runs `check_report` in its own process over a link to the sandboxed kernel.
 """
 from __future__ import annotations
 
-import contextlib
-import importlib
-import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import importlib
+import inspect
+
 import pytest
 
-from instructor_only import frameworks
+from instructor_only.checks import remote
 
 _INI = Path(__file__).with_name("pytest.ini")
 
 
 class HiddenChecksFailed(AssertionError):
-    """Raised in the notebook when a hidden check fails (the report above the traceback says which and why)."""
+    """Raised in the notebook when a hidden check fails; shown as its message alone (no traceback, no paths)."""
 
-
-class StudentNamespace:
-    """Attribute access to a notebook's globals, failing a check with a clear message when a name is missing."""
-
-    def __init__(self, namespace: dict):
-        self._namespace = namespace
-
-    @contextlib.contextmanager
-    def patched(self, name: str, value):
-        """Temporarily replace one of the student's globals (to check a part independently of another)."""
-        missing = object()
-        saved = self._namespace.get(name, missing)
-        self._namespace[name] = value
-        try:
-            yield
-        finally:
-            if saved is missing:
-                self._namespace.pop(name, None)
-            else:
-                self._namespace[name] = saved
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self._namespace[name]
-        except KeyError:
-            pytest.fail(f"Your notebook does not define `{name}`. Run the cell that defines it (and keep its name "
-                        f"as given in the exercise).", pytrace=False)
+    def _render_traceback_(self):  # IPython shows these lines instead of a traceback
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
 @dataclass
@@ -69,31 +45,77 @@ class CheckReport:
     exit_code: int
     passed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)   # failed check -> what went wrong, in words
+    details: list[str] = field(default_factory=list)         # pytest's full reports of the failures (instructors)
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.failed and bool(self.passed)
 
+    def summary(self) -> str:
+        """The verdict in words, for the student: one line per failed check, nothing of the checks' code."""
+        total = len(self.passed) + len(self.failed)
+        if self.ok:
+            return f"Hidden checks for `{self.grade_id}`: all {total} passed."
+        if not self.failed:
+            return (f"The hidden checks for `{self.grade_id}` could not run (pytest exit code {self.exit_code}); "
+                    f"please tell your instructor.")
+        lines = [f"Hidden checks for `{self.grade_id}`: {len(self.failed)} of {total} failed."]
+        for name in self.failed:
+            message = self.messages.get(name, "failed").strip().replace("\n", "\n    ")
+            lines.append(f"- {check_title(name)}: {message}")
+        return "\n".join(lines)
+
+
+def check_title(node_id: str) -> str:
+    """'warmup.py::CheckLayouts::check_round_trip[x]' -> 'round trip [x]'."""
+    name = node_id.split("::")[-1]
+    base, _, params = name.partition("[")
+    return base.removeprefix("check_").replace("_", " ") + (f" [{params}" if params else "")
+
+
+def message_in_words(error: BaseException | None, report) -> str:
+    """What a failed check says: its assertion message, pytest.fail's text, or the exception the student's code
+    raised; an exception of the checks themselves is the instructor's to fix."""
+    if isinstance(error, pytest.fail.Exception) or type(error) is AssertionError:
+        return str(error)
+    if error is not None and getattr(error, "from_kernel", False):
+        text = str(error) if isinstance(error, remote.StudentCodeError) else f"{type(error).__name__}: {error}"
+        return f"your code raised {text}"
+    crash = getattr(report.longrepr, "reprcrash", None)
+    what = crash.message if crash is not None else "an error"
+    return f"the check itself failed ({what.splitlines()[0][:200]}); please tell your instructor"
+
 
 class _StudentPlugin:
-    """pytest plugin handing the student's namespace and the framework adapter to the checks, and recording outcomes."""
+    """pytest plugin handing the student's notebook and the framework adapter to the checks, recording outcomes."""
 
-    def __init__(self, namespace: dict, framework: str, report: CheckReport):
-        self._namespace = namespace
+    def __init__(self, link: remote.Link, framework: str, report: CheckReport):
+        self._link = link
         self._framework = framework
         self._report = report
+        self._errors: dict[str, BaseException | None] = {}
 
     @pytest.fixture
     def student(self):
-        return StudentNamespace(self._namespace)
+        return remote.RemoteStudent(self._link)
 
     @pytest.fixture
     def fw(self):
-        return frameworks.load(self._framework)
+        return remote.load_adapter(self._link, self._framework)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if call.excinfo is not None:
+            self._errors[report.nodeid] = call.excinfo.value
+        return report
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
             self._report.failed.append(report.nodeid)
+            self._report.messages[report.nodeid] = message_in_words(self._errors.get(report.nodeid), report)
+            self._report.details.append(f"{report.nodeid} ({report.when})\n{report.longreprtext}")
         elif report.passed and report.when == "call":
             self._report.passed.append(report.nodeid)
 
@@ -106,39 +128,40 @@ def find_check_class(concept: str, grade_id: str):
     raise LookupError(f"instructor_only.checks.{concept} has no Check class with grade_id {grade_id!r}")
 
 
-def check_report(concept: str, grade_id: str, framework: str, namespace: dict, *, verbose: bool = True) -> CheckReport:
-    """Run the checks of `grade_id` (in `instructor_only.checks.<concept>`) against `namespace`; never raises.
-
-    Prints pytest's report unless verbose=False.
-    """
+def check_report(concept: str, grade_id: str, framework: str, notebook: dict | remote.Link) -> CheckReport:
+    """Run the checks of `grade_id` (in `instructor_only.checks.<concept>`) against a notebook: its globals (run
+    in this process) or a link to the kernel that holds them. Never raises; prints nothing."""
+    link = notebook if isinstance(notebook, remote.Link) else remote.InProcessLink(notebook)
     module, check_class = find_check_class(concept, grade_id)
     report = CheckReport(grade_id=grade_id, exit_code=-1)
     args = [
         f"{module.__file__}::{check_class.__name__}",
         "-c", str(_INI), "--rootdir", str(_INI.parent),
-        "--import-mode=importlib",
-        "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
+        "--import-mode=importlib", "--assert=plain",
+        "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly", "-p", "no:faulthandler",
+        "-p", "no:terminal",
         # These two run gc.collect() at exit: ~0.1 s a run once torch/TensorFlow fill the heap.
         "-p", "no:unraisableexception", "-p", "no:threadexception",
         # No capture: this may run inside a Jupyter kernel or inside the course's own pytest run.
         "--capture=no",
-        "--tb=short", "--no-header", "-q" if verbose else "-qq",
         "-W", "ignore::DeprecationWarning",
     ]
-    report.exit_code = int(pytest.main(args, plugins=[_StudentPlugin(namespace, framework, report)]))
+    try:
+        report.exit_code = int(pytest.main(args, plugins=[_StudentPlugin(link, framework, report)]))
+    finally:
+        try:
+            link.request("release")
+        except Exception:  # noqa: BLE001 -- a kernel that stopped answering has nothing left to release
+            pass
     return report
 
 
 def run_hidden_checks(concept: str, grade_id: str, framework: str, namespace: dict) -> None:
-    """The call at the end of an autograder cell: print the report, raise HiddenChecksFailed if anything failed.
+    """The call at the end of an autograder cell: print the verdict, raise HiddenChecksFailed if anything failed.
 
     Returns None on purpose: nbgrader would read a numeric cell result as partial credit.
     """
     report = check_report(concept, grade_id, framework, namespace)
+    print(report.summary())
     if not report.ok:
-        if report.failed:
-            raise HiddenChecksFailed(
-                f"{len(report.failed)} of {len(report.failed) + len(report.passed)} hidden checks for "
-                f"`{grade_id}` failed; the report above says which and why.")
-        raise HiddenChecksFailed(f"the hidden checks for `{grade_id}` could not run (pytest exit code "
-                                 f"{report.exit_code}); please tell your instructor.")
+        raise HiddenChecksFailed(f"the hidden checks for `{grade_id}` did not all pass (see above)")

@@ -11,6 +11,7 @@ import itertools
 import numpy as np
 import pytest
 
+from instructor_only.checks.remote import call_each
 from instructor_only.references import shapes as ref
 
 
@@ -34,8 +35,8 @@ class CheckConvOutputSize:
 
     def check_matches_formula_on_grid(self, student):
         wrong = []
-        for n, k, p, s, d in _valid_conv_configs():
-            got = student.conv_output_size(n, k, p, s, d)
+        configs = list(_valid_conv_configs())
+        for (n, k, p, s, d), got in zip(configs, call_each(student.conv_output_size, configs)):
             want = ref.conv_output_size(n, k, p, s, d)
             if got != want:
                 wrong.append(f"conv_output_size(n={n}, kernel={k}, padding={p}, stride={s}, dilation={d}) "
@@ -106,9 +107,8 @@ class CheckConvParameterFormula:
 
     def check_matches_reference(self, student):
         wrong = []
-        for in_ch, out_ch, kernel, bias in itertools.product([1, 3, 16], [1, 7, 32], [1, 3, (3, 5), (7, 1)],
-                                                             [True, False]):
-            got = student.conv_parameter_formula(in_ch, out_ch, kernel, bias)
+        configs = list(itertools.product([1, 3, 16], [1, 7, 32], [1, 3, (3, 5), (7, 1)], [True, False]))
+        for (in_ch, out_ch, kernel, bias), got in zip(configs, call_each(student.conv_parameter_formula, configs)):
             want = ref.conv_parameter_count(in_ch, out_ch, kernel, bias)
             if got != want or not _is_integer(got):
                 wrong.append(f"conv_parameter_formula({in_ch}, {out_ch}, {kernel!r}, bias={bias}) returned "

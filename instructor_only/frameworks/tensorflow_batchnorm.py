@@ -333,8 +333,8 @@ def running_stats(model) -> np.ndarray:
 
 
 def count_forward_calls(model):
-    """A list that grows by one for every call of `model`, holding its `training` argument as a bool (and a stop
-    function that restores the model)."""
+    """Count the calls of `model`; the function returned restores the model and answers each call's `training`
+    argument as a bool, in a list."""
     calls = []
     original = model.call
     signature = inspect.signature(original)
@@ -346,10 +346,11 @@ def count_forward_calls(model):
 
     model.call = counting_call
 
-    def stop():
+    def stop() -> list[bool]:
         model.__dict__.pop("call", None)
+        return list(calls)
 
-    return calls, stop
+    return stop
 
 
 def eigen_input(a):

@@ -385,3 +385,8 @@ class ReferenceBottleneck(_ReferenceBlock):
 
 
 REFERENCE_BLOCKS = {"basic": ReferenceBasicBlock, "bottleneck": ReferenceBottleneck}
+
+
+def is_reference_block(layer, kind: str) -> bool:
+    """Whether `layer` is an instance of the correct block of `kind` ("basic" or "bottleneck")."""
+    return isinstance(layer, REFERENCE_BLOCKS[kind])

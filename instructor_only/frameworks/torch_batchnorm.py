@@ -218,10 +218,16 @@ def running_stats(model) -> np.ndarray:
 
 
 def count_forward_calls(model):
-    """A list that grows by one for every forward call of `model` (and a handle to stop counting)."""
+    """Count the forward calls of `model`; the function returned stops counting and answers each call's mode
+    (True: training) in a list."""
     calls = []
     handle = model.register_forward_hook(lambda *_: calls.append(model.training))
-    return calls, handle.remove
+
+    def stop() -> list[bool]:
+        handle.remove()
+        return list(calls)
+
+    return stop
 
 
 def eigen_input(a):

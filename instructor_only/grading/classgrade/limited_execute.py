@@ -20,6 +20,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
 
+from instructor_only.grading.classgrade import trusted_checks
 from instructor_only.grading.classgrade.warm_kernels import SandboxSettings, warm_kernel_manager
 
 LIMIT_ERROR = "ResourceLimitExceeded"   # ename of the error output put in the cell that hit a limit
@@ -142,6 +143,8 @@ class LimitedExecute(Execute):
     sandbox = Bool(True, help="Run each kernel in the grading sandbox (sandbox/policy.py).").tag(config=True)
     cpu_seconds = Float(0.0, help="CPU-seconds a submission's kernel may use, all its processes (0: no cap).").tag(config=True)
     max_processes = Integer(0, help="Processes and threads a sandboxed kernel may have at once (0: no cap).").tag(config=True)
+    trusted_checks = Bool(True, help="Decide hidden checks in this process, not in the kernel (trusted_checks.py)."
+                          ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,7 +194,10 @@ class LimitedExecute(Execute):
             self._watchdog.current_cell = label
         began = time.perf_counter()
         try:
-            return super().preprocess_cell(cell, resources, index)
+            hidden = trusted_checks.hidden_call(cell.source) if self.trusted_checks else None
+            if hidden is None:
+                return super().preprocess_cell(cell, resources, index)
+            return self._with_trusted_checks(cell, resources, index, hidden)
         except CellTimeoutError:  # the per-cell timeout's interrupt was ignored: stop the kernel, like a limit
             if self._watchdog is not None:
                 self._watchdog.meter.kill()
@@ -206,6 +212,20 @@ class LimitedExecute(Execute):
                                                                      f"running (a crash, or the process exited)")
         finally:
             self._timing["cells"].append((label, time.perf_counter() - began))
+
+    def _with_trusted_checks(self, cell, resources, index, hidden):
+        """Run the cell without its hidden-check call, then decide its hidden checks here (trusted_checks.py)."""
+        original, cell.source = cell.source, hidden.kernel_source
+        started = time.monotonic()
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = original
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            return cell, resources  # failed in the kernel: zero, whatever the checks would say
+        remaining = (self.timeout or 600) - (time.monotonic() - started)
+        trusted_checks.run(self, cell, hidden, max(remaining, 1.0))
+        return cell, resources
 
     def _stop_at(self, cell, resources, ename: str, reason: str):
         """This cell gets the error saying why the kernel stopped; every later code cell is not run."""

@@ -121,12 +121,28 @@ def sandbox_missing() -> tuple[str, ...]:
 
 
 def grade_job(job: GradingJob) -> GradingResult:
-    """Autograde job's submission; never raises for a problem of the submission (the result says what happened)."""
-    started = time.perf_counter()
+    """Autograde job's submission; never raises for a problem of the submission (the result says what happened).
+
+    A stock autograde that fails (no notebook comes out: a kernel that did not start, a crash of nbgrader) is tried
+    once more with a fresh kernel before the submission is reported as not graded."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
     if job.sandbox and sandbox_missing():
         return GradingResult(job.assignment, job.student, False, {}, {}, [],
                              f"not graded on {worker}: {probe.describe(sandbox_missing())}", worker)
+    first = _grade_once(job, worker)
+    if first.ok:
+        return first
+    second = _grade_once(job, worker)
+    if second.ok:
+        second.incidents.insert(0, f"graded on a second attempt (the first failed: {first.error})")
+    else:
+        second.error = f"{second.error} (twice; the first time: {first.error})" if second.error != first.error \
+            else f"{second.error} (twice)"
+    return second
+
+
+def _grade_once(job: GradingJob, worker: str) -> GradingResult:
+    started = time.perf_counter()
     scratch = WorkerScratch.get().job_dir(job.student)
     try:
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"

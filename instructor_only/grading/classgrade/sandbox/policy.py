@@ -38,8 +38,9 @@ SYS_READ_ONLY = ("/sys/devices/system/cpu",)  # how many CPUs: numpy, torch and 
 # Relative to the course root: what the kernels import. student_helpers is the students' own library; the kernel
 # parent's code (classgrade's warm_kernels and sandbox) holds no secret; checks/references/frameworks are what the
 # hidden checks load at run time today (issue 13 moves the deciding part out of the kernel).
-COURSE_READ_ONLY = ("student_helpers", "instructor_only/__init__.py", "instructor_only/checks",
-                    "instructor_only/references", "instructor_only/frameworks", "instructor_only/grading/__init__.py",
+# (not instructor_only/checks nor references: the hidden checks are decided outside, see trusted_checks.py)
+COURSE_READ_ONLY = ("student_helpers", "instructor_only/__init__.py", "instructor_only/frameworks",
+                    "instructor_only/grading/__init__.py",
                     "instructor_only/grading/classgrade/__init__.py",
                     "instructor_only/grading/classgrade/warm_kernels.py", "instructor_only/grading/classgrade/sandbox")
 

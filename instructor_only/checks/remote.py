@@ -1,0 +1,226 @@
+"""The trusted side's view of the student's kernel: every student object is a proxy, every answer is data.
+
+The checks (`instructor_only.checks.*`) keep their code: `student.conv_output_size(7, 3, 1, 2, 1)` or
+`bn.make_layer(student.BatchNorm, 6, 2)`. What they touch is a `Remote` (a handle on an object in the kernel) whose
+calls, attributes and operators become requests to the kernel side (`instructor_only.frameworks.serve`); what comes
+back is data (`wire`) or another handle. Functions of the framework adapters run in the kernel too (they handle the
+student's objects), except those an adapter lists in `TRUSTED` (pure data in, data out: computed here). Constants of
+an adapter are read here. References, expected values, tolerances and verdicts never leave this side.
+
+A `Link` carries the requests: `InProcessLink` calls the kernel side in this process (stock nbgrader, `validate`,
+the fast path: the same code path, with no isolation); `classgrade` sends them to the sandboxed kernel
+(`instructor_only.grading.classgrade.trusted_checks`).
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+from types import ModuleType
+
+from instructor_only.frameworks import wire
+
+
+class StudentCodeError(Exception):
+    """An exception of the student's code (or of the kernel side) whose type is not a Python built-in."""
+
+
+class MissingName(Exception):
+    """The notebook does not define a name a check asked for."""
+
+
+class Link:
+    """Sends one request to the kernel side; answers the decoded value or raises the kernel's exception here."""
+
+    def exchange(self, request_text: str) -> str:
+        raise NotImplementedError
+
+    def request(self, op: str, **fields):
+        answer = wire.loads(self.exchange(wire.dumps({"op": op, **fields})))
+        if "error" in answer:
+            raise error_from(answer["error"])
+        return self.decode(answer["ok"])
+
+    def encode(self, value):
+        return wire.encode(value, _to_handle)
+
+    def decode(self, data):
+        return wire.decode(data, lambda spec: remote(self, spec), wire.adapter_object)
+
+
+class InProcessLink(Link):
+    """The kernel side in this very process (no isolation: what stock nbgrader trusts)."""
+
+    def __init__(self, namespace: dict):
+        from instructor_only.frameworks import serve
+        self._serve, self._namespace = serve.serve, namespace
+
+    def exchange(self, request_text: str) -> str:
+        return self._serve(self._namespace, request_text)
+
+
+def error_from(spec) -> Exception:
+    name, message, builtin = str(spec[0]), str(spec[1]), bool(spec[2])
+    if name == "NotDefined" and not builtin:
+        return MissingName(message)
+    if builtin and isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), Exception):
+        error = getattr(builtins, name)(message)
+    else:
+        error = StudentCodeError(f"{name}: {message}")
+    error.from_kernel = True  # the runner words it as the student's code's exception
+    return error
+
+
+def _to_handle(value) -> list:
+    if isinstance(value, Remote):
+        return [object.__getattribute__(value, "_id"), "", False]
+    raise TypeError(f"cannot send a {type(value).__name__} to the kernel (only data, handles and adapter names)")
+
+
+_CLASSES: dict[tuple[str, bool], type] = {}
+
+
+def remote(link: Link, spec) -> "Remote":
+    """A proxy of the kernel's object `spec` ([id, type name, callable]), of a class named like the object's type."""
+    handle_id, type_name, is_callable = int(spec[0]), str(spec[1]) or "object", bool(spec[2])
+    key = (type_name, is_callable)
+    if key not in _CLASSES:
+        base = RemoteCallable if is_callable else Remote
+        _CLASSES[key] = type(type_name if type_name.isidentifier() else "object", (base,), {"__slots__": ()})
+    proxy = object.__new__(_CLASSES[key])
+    object.__setattr__(proxy, "_link", link)
+    object.__setattr__(proxy, "_id", handle_id)
+    return proxy
+
+
+def _op(name):
+    def method(self, *args):
+        return object.__getattribute__(self, "_link").request("operator", name=name, args=_args(self, *args))
+    method.__name__ = f"__{name}__"
+    return method
+
+
+def _args(*values):
+    return wire.encode(tuple(values), _to_handle)
+
+
+class Remote:
+    """An object that lives in the student's kernel. Python's protocols (attributes, comparisons, arithmetic, len,
+    iteration, numpy conversion) are forwarded; every answer is data or another Remote."""
+
+    __slots__ = ("_link", "_id")
+
+    def __getattr__(self, name: str):
+        if name.startswith(("__array", "_repr_", "__length_hint")):  # numpy's and IPython's probes: answered here
+            raise AttributeError(name)
+        return object.__getattribute__(self, "_link").request("getattr", target=_args(self)["t"][0], name=name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("the checks do not set attributes of the student's objects")
+
+    __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = map(_op, ("eq", "ne", "lt", "le", "gt", "ge"))
+    __add__, __sub__, __mul__, __truediv__, __floordiv__, __mod__, __pow__, __matmul__ = map(
+        _op, ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"))
+    __neg__, __pos__, __abs__, __getitem__, __len__, __repr__, __str__ = map(
+        _op, ("neg", "pos", "abs", "getitem", "len", "repr", "str"))
+    __float__, __int__, __index__, __bool__ = map(_op, ("float", "int", "index", "bool"))
+
+    def __contains__(self, item):
+        return object.__getattribute__(self, "_link").request("operator", name="contains", args=_args(self, item))
+
+    def __hash__(self):
+        return hash(("remote", object.__getattribute__(self, "_id")))
+
+    def __iter__(self):
+        return iter(object.__getattribute__(self, "_link").request("operator", name="list", args=_args(self)))
+
+    def __array__(self, dtype=None, copy=None):
+        import numpy as np
+        value = object.__getattribute__(self, "_link").request("operator", name="array", args=_args(self))
+        return np.asarray(value, dtype=dtype)
+
+
+class RemoteCallable(Remote):
+    __slots__ = ()
+
+    def __call__(self, *args, **kwargs):
+        link = object.__getattribute__(self, "_link")
+        return link.request("call", target=_args(self)["t"][0], args=link.encode(args), kwargs=link.encode(kwargs))
+
+
+def call_each(function, calls: list[tuple]) -> list:
+    """[function(*args) for args in calls], in one exchange with the kernel (thousands of calls of a small function
+    cost milliseconds, not seconds); raises the first call's exception, as the loop would."""
+    if not isinstance(function, RemoteCallable):
+        return [function(*args) for args in calls]
+    link = object.__getattribute__(function, "_link")
+    answers = link.request("call_each", target=_args(function)["t"][0],
+                           calls=link.encode([(tuple(args), {}) for args in calls]))
+    for status, value in answers:
+        if status != "ok":
+            raise error_from(value)
+    return [value for _, value in answers]
+
+
+class AdapterFunction:
+    """A function of a framework adapter, run in the kernel (it handles the student's objects)."""
+
+    def __init__(self, link: Link, function):
+        self._link, self._function = link, function
+        # Named like the function it stands for: sent to the kernel by that name (`wire.is_adapter_object`).
+        self.__name__, self.__module__, self.__qualname__ = function.__name__, function.__module__, function.__qualname__
+
+    def __call__(self, *args, **kwargs):
+        return self._link.request("call", target=self._link.encode(self._function), args=self._link.encode(args),
+                                  kwargs=self._link.encode(kwargs))
+
+
+class RemoteAdapter:
+    """A framework adapter module seen from the trusted side: constants and classes are read here, functions run in
+    the kernel unless the module lists them in `TRUSTED`."""
+
+    def __init__(self, link: Link, module: ModuleType):
+        self._link, self._module = link, module
+
+    def topic(self, topic: str) -> "RemoteAdapter":
+        from instructor_only import frameworks
+        return RemoteAdapter(self._link, frameworks.load(self._module.name, topic))
+
+    def __getattr__(self, name: str):
+        value = getattr(self._module, name)
+        if callable(value) and not isinstance(value, type) and name not in getattr(self._module, "TRUSTED", ()):
+            return AdapterFunction(self._link, value)
+        return value
+
+
+class RemoteStudent:
+    """The student's notebook globals: `student.name` is a Remote (or data); a missing name fails the check with a
+    message saying what to define."""
+
+    def __init__(self, link: Link):
+        self._link = link
+
+    @contextlib.contextmanager
+    def patched(self, name: str, value):
+        """Temporarily bind one of the student's globals (to check a part independently of another)."""
+        token = self._link.request("set_global", name=name, value=self._link.encode(value))
+        try:
+            yield
+        finally:
+            self._link.request("restore_global", name=name, token=token)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._link.request("global", name=name)
+        except MissingName:
+            import pytest
+            pytest.fail(f"Your notebook does not define `{name}`. Run the cell that defines it (and keep its name "
+                        f"as given in the exercise).", pytrace=False)
+
+
+def load_adapter(link: Link, framework: str) -> RemoteAdapter:
+    from instructor_only import frameworks
+    return RemoteAdapter(link, frameworks.load(framework))
+
+

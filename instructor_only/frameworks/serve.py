@@ -1,0 +1,136 @@
+"""The kernel side of the hidden checks: run one request of the trusted side against the student's notebook.
+
+The trusted side (`instructor_only.checks.remote`) decides; this side only calls the student's code and the
+framework adapters on the inputs it is sent and answers with data (`wire`). It holds no reference, no expected value
+and no tolerance. Objects that are not data (the student's functions, layers, tensors) stay here in a table of
+handles, one per object, until the trusted side releases them.
+
+Requests (JSON): {"op": ..., ...}
+- global {name}                    the notebook's global `name`
+- set_global {name, value}         bind a global (a check patches a correct part in); answers the token to restore it
+- restore_global {name, token}
+- call {target, args, kwargs}      call a handle or an adapter function
+- call_each {target, calls}        call it once per [args, kwargs] pair; answers the list of results (or errors)
+- getattr {target, name}
+- operator {name, args}            one of OPERATORS (comparisons, arithmetic, len, repr, iteration, ...)
+- release                          forget every handle
+Answers: {"ok": value} or {"error": [exception type name, message, builtin?]}.
+"""
+from __future__ import annotations
+
+import builtins
+import operator
+
+import numpy as np
+
+from instructor_only.frameworks import wire
+
+MESSAGE_CHARS = 4000  # of an exception's message sent back
+OPERATORS = {
+    **{name: getattr(operator, name) for name in (
+        "eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos",
+        "abs", "getitem", "contains", "matmul", "not_", "truth")},
+    "len": len, "repr": repr, "str": str, "float": float, "int": int, "index": operator.index, "bool": bool,
+    "list": list, "array": np.asarray, "hasattr": hasattr, "type_name": lambda x: type(x).__name__,
+}
+
+
+class Handles:
+    """Objects of the kernel named by small integers; the same object always gets the same handle."""
+
+    def __init__(self):
+        self.objects: dict[int, object] = {}
+        self.ids: dict[int, int] = {}
+
+    def handle(self, value) -> list:
+        key = id(value)
+        if key not in self.ids or self.objects[self.ids[key]] is not value:
+            self.ids[key] = len(self.objects) + 1
+            self.objects[self.ids[key]] = value
+        return [self.ids[key], type(value).__name__, callable(value)]
+
+    def resolve(self, spec) -> object:
+        return self.objects[int(spec[0])]
+
+
+class NotDefined(Exception):
+    """The notebook has no global of the name asked for."""
+
+
+_HANDLES = Handles()
+_SAVED: dict[int, object] = {}
+_ABSENT = object()
+
+
+def _encode(value):
+    return wire.encode(value, _HANDLES.handle)
+
+
+def _decode(data):
+    return wire.decode(data, _HANDLES.resolve, wire.adapter_object)
+
+
+def _call(target, args, kwargs):
+    return target(*args, **kwargs)
+
+
+def _run(request: dict, namespace: dict):
+    op = request["op"]
+    if op == "global":
+        if request["name"] not in namespace:
+            raise NotDefined(request["name"])
+        return namespace[request["name"]]
+    if op == "set_global":
+        token = len(_SAVED) + 1
+        _SAVED[token] = namespace.get(request["name"], _ABSENT)
+        namespace[request["name"]] = _decode(request["value"])
+        return token
+    if op == "restore_global":
+        saved = _SAVED.pop(int(request["token"]))
+        if saved is _ABSENT:
+            namespace.pop(request["name"], None)
+        else:
+            namespace[request["name"]] = saved
+        return None
+    if op == "call":
+        return _call(_decode(request["target"]), _decode(request["args"]), _decode(request["kwargs"]))
+    if op == "call_each":
+        target, results = _decode(request["target"]), []
+        for args, kwargs in _decode(request["calls"]):
+            try:
+                results.append(("ok", _call(target, args, kwargs)))
+            except Exception as error:  # noqa: BLE001 -- reported in its place; the calls after it are not made
+                results.append(("error", _error(error)))
+                break
+        return results
+    if op == "getattr":
+        return getattr(_decode(request["target"]), request["name"])
+    if op == "operator":
+        return OPERATORS[request["name"]](*_decode(request["args"]))
+    if op == "release":
+        _HANDLES.__init__()
+        return None
+    raise ValueError(f"unknown request {op!r}")
+
+
+def _error(error: BaseException) -> list:
+    name = type(error).__name__
+    return [name, str(error)[:MESSAGE_CHARS], isinstance(getattr(builtins, name, None), type)
+            and type(error) is getattr(builtins, name)]
+
+
+def serve(namespace: dict, request_text: str) -> str:
+    """Answer one request (JSON text) against the notebook's globals `namespace`; never raises."""
+    try:
+        return wire.dumps({"ok": _encode(_run(wire.loads(request_text), namespace))})
+    except Exception as error:  # noqa: BLE001 -- the student's code may raise anything; it is reported as data
+        return wire.dumps({"error": _error(error)})
+
+
+REPLY_MIME = "application/x.course-hidden-checks+json"  # the display data that carries an answer to classgrade
+
+
+def reply(namespace: dict, request_text: str) -> None:
+    """Answer a request sent by classgrade as a silent execute request: the answer travels as display data."""
+    from IPython.display import publish_display_data
+    publish_display_data({REPLY_MIME: serve(namespace, request_text)})

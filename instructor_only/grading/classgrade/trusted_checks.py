@@ -1,0 +1,158 @@
+"""Hidden checks decided in the grading worker, never in the student's kernel.
+
+An autograder cell ends with `run_hidden_checks("warmup", "conv_output_size", "torch", globals())` (the cell's
+source comes from the gradebook, not from the student). classgrade sends the cell to the kernel without that call
+(and without its import), then runs the same checks here, in the worker process, with `check_report` over a
+`KernelLink`: every request to the kernel is a silent execute request whose answer comes back as display data of a
+private MIME type, read here as data (`instructor_only.frameworks.wire`). The kernel never holds a reference, an
+expected value or the checks' code (the sandbox does not mount `instructor_only/checks` or `references`).
+
+The verdict is written into the cell: the report in words (stdout) and, if a check failed, an error output, which
+is what nbgrader scores. The kernel can only lower a score: a cell that errors in the kernel fails before its
+hidden checks run.
+"""
+from __future__ import annotations
+
+import ast
+import asyncio
+import time
+from dataclasses import dataclass
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
+
+from instructor_only.checks import check_report
+from instructor_only.checks.remote import Link
+from instructor_only.frameworks.serve import REPLY_MIME
+
+ENTRY = "run_hidden_checks"
+DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
+
+
+@dataclass
+class HiddenCall:
+    concept: str
+    grade_id: str
+    framework: str
+    kernel_source: str  # the cell without the call and its import
+
+
+def hidden_call(source: str) -> HiddenCall | None:
+    """The `run_hidden_checks(...)` call a test cell ends with, or None (a cell that is not valid Python, or that
+    calls it in another way, runs unchanged)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    drop, found = set(), None
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "instructor_only.checks" \
+                and [a.name for a in node.names] == [ENTRY]:
+            drop.update(range(node.lineno, node.end_lineno + 1))
+        elif (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+              and isinstance(node.value.func, ast.Name) and node.value.func.id == ENTRY):
+            args = node.value.args
+            if len(args) != 4 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:3]):
+                return None
+            found = [a.value for a in args[:3]]
+            drop.update(range(node.lineno, node.end_lineno + 1))
+    if found is None:
+        return None
+    lines = source.splitlines()
+    kept = "\n".join(line for number, line in enumerate(lines, start=1) if number not in drop)
+    return HiddenCall(*found, kernel_source=kept)
+
+
+class KernelLink(Link):
+    """Requests to the kernel of an nbclient executor as silent execute requests; answers are read from IOPub.
+
+    The checks of one cell share one deadline. A kernel that misses it, or dies, breaks the link: every later
+    request fails at once and `failure` holds the exception for the executor (which stops the kernel)."""
+
+    def __init__(self, client, deadline: float):
+        self._client, self._deadline = client, deadline
+        self.failure: Exception | None = None
+
+    def exchange(self, request_text: str) -> str:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            return run_sync(self._exchange)(request_text)
+        except (CellTimeoutError, DeadKernelError) as error:
+            self.failure = error
+            raise
+
+    async def _exchange(self, request_text: str) -> str:
+        kc, km = self._client.kc, self._client.km
+        code = (f"__import__('instructor_only.frameworks.serve', fromlist=['reply']).reply(globals(), "
+                f"{request_text!r})")
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+        answer = None
+        while True:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise CellTimeoutError("the hidden checks ran past the cell's timeout")
+            try:
+                message = await kc.get_iopub_msg(timeout=min(1.0, remaining))
+            except (asyncio.TimeoutError, TimeoutError, Exception) as error:  # queue.Empty from the channel
+                if type(error).__name__ not in ("Empty", "TimeoutError"):
+                    raise
+                if not await km.is_alive():
+                    raise DeadKernelError("the kernel died during the hidden checks") from None
+                continue
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message.get("content", {})
+            if kind == "display_data" and REPLY_MIME in content.get("data", {}):
+                answer = content["data"][REPLY_MIME]
+            elif kind == "error" and answer is None:
+                answer = ('{"error": [' + _json_str(content.get("ename", "Error")) + ", "
+                          + _json_str(content.get("evalue", "")[:2000]) + ", false]}")
+            elif kind == "status" and content.get("execution_state") == "idle":
+                break
+        await self._take_shell_reply(msg_id)
+        if answer is None:
+            answer = '{"error": ["NoAnswer", "the kernel did not answer the hidden checks", false]}'
+        return answer if isinstance(answer, str) else str(answer)
+
+    async def _take_shell_reply(self, msg_id: str) -> None:
+        """Read this request's execute reply off the shell channel: unread replies pile up to ZeroMQ's high-water
+        mark, past which the kernel drops replies, nbclient's own among them."""
+        while True:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise CellTimeoutError("the hidden checks ran past the cell's timeout")
+            try:
+                message = await self._client.kc.get_shell_msg(timeout=min(1.0, remaining))
+            except Exception as error:  # noqa: BLE001 -- queue.Empty: wait on while the kernel lives
+                if type(error).__name__ != "Empty":
+                    raise
+                if not await self._client.km.is_alive():
+                    raise DeadKernelError("the kernel died during the hidden checks") from None
+                continue
+            if message.get("parent_header", {}).get("msg_id") == msg_id:
+                return
+
+
+def _json_str(text: str) -> str:
+    import json
+    return json.dumps(str(text))
+
+
+def run(client, cell, hidden: HiddenCall, seconds: float):
+    """Run the hidden checks of `cell` against the kernel of `client`; add the verdict to the cell's outputs.
+    Raises CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
+    from instructor_only.grading.classgrade.limited_execute import error_output
+    from nbformat.notebooknode import NotebookNode
+    link = KernelLink(client, time.monotonic() + seconds)
+    report = check_report(hidden.concept, hidden.grade_id, hidden.framework, link)
+    if link.failure is not None:
+        raise link.failure
+    cell.outputs = [*cell.get("outputs", []), NotebookNode(output_type="stream", name="stdout",
+                                                            text=report.summary() + "\n")]
+    if not report.ok:
+        cell.outputs.append(error_output("HiddenChecksFailed", f"the hidden checks for `{hidden.grade_id}` did "
+                                                               f"not all pass (see above)"))
+    if report.details:
+        cell.metadata.setdefault("classgrade", {})["hidden_checks"] = "\n\n".join(report.details)[:DETAIL_CHARS]
+    return report

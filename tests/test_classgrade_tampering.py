@@ -1,0 +1,180 @@
+"""Students who tamper with the grading, graded with classgrade: each scores exactly what its honest bug scores.
+
+Every tamperer hands in the solution with one answer replaced by a bug plus code that, if the hidden checks ran in
+the kernel, would turn that bug's failed test cell into points: patching numpy's and torch's comparisons, replacing
+the check runner, walking the caller's frames or the garbage collector to clear the check's list of mismatches,
+importing the references, installing an import hook, or swallowing every exception. classgrade decides the hidden
+checks in its own process, so none of it may move a score: each tamperer must lose exactly its bug's cell. The same
+tampering run in-process (where stock nbgrader runs the checks) shows which attacks are real there.
+"""
+from __future__ import annotations
+
+import sys
+
+import nbformat
+import pytest
+
+from instructor_only.grading import course, inprocess, nbgrader_cli, notebooks
+from tests.graded_once import graded_once
+
+ASSIGNMENT, NOTEBOOK, FULL = "warmup_torch", "warmup.ipynb", 9.0
+
+# The honest bugs: (answer cell, its test cell, points, code).
+SIZE_BUG = ("conv_output_size", "check_conv_output_size", 2.0, '''
+def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+    if n < 5:
+        return 1  # wrong for small inputs, which the public checks do not try
+    return (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+''')
+LAYOUT_BUG = ("layouts", "check_layouts", 2.0, '''
+def nchw_to_nhwc(x):
+    n, c, h, w = x.shape
+    return x.reshape(n, h, w, c) if (c, h) != (3, 4) else x.permute(0, 2, 3, 1)  # passes the public checks only
+
+def nhwc_to_nchw(x):
+    return x.permute(0, 3, 1, 2)
+''')
+
+TAMPERINGS = {
+    "patch_comparisons": (LAYOUT_BUG, '''
+import numpy, torch
+numpy.array_equal = lambda *args, **kwargs: True
+numpy.allclose = lambda *args, **kwargs: True
+torch.equal = lambda *args, **kwargs: True
+'''),
+    "replace_the_runner": (SIZE_BUG, '''
+import sys, types
+fake = types.ModuleType("instructor_only.checks")
+fake.run_hidden_checks = lambda *args, **kwargs: None
+sys.modules["instructor_only.checks"] = fake
+try:
+    import instructor_only.checks.runner as runner
+    runner.run_hidden_checks = fake.run_hidden_checks
+except ImportError:
+    pass
+'''),
+    "walk_the_frames": (SIZE_BUG, '''
+import sys
+_mine = conv_output_size
+def conv_output_size(*args, **kwargs):
+    frame = sys._getframe(1)
+    while frame is not None:  # a caller's reference module gets this very function as its "expected" value
+        reference = frame.f_globals.get("ref")
+        if reference is not None and hasattr(reference, "conv_output_size"):
+            reference.conv_output_size = _mine
+        frame = frame.f_back
+    return _mine(*args, **kwargs)
+import instructor_only.frameworks.torch_adapter as adapter
+adapter.conv_output_length = _mine  # and the "real layer" the checks compare with
+'''),
+    "walk_the_heap": (SIZE_BUG, '''
+import gc
+_honest = conv_output_size
+def conv_output_size(*args, **kwargs):
+    for thing in gc.get_objects():  # mark every check report as passed
+        if type(thing).__name__ == "CheckReport":
+            thing.failed.clear()
+            thing.exit_code = 0
+    return _honest(*args, **kwargs)
+'''),
+    "import_the_references": (SIZE_BUG, '''
+try:
+    from instructor_only.references.shapes import conv_output_size
+except ImportError:
+    pass
+'''),
+    "import_hook": (LAYOUT_BUG, '''
+import importlib.abc, importlib.util, sys, types
+class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path, target=None):
+        return importlib.util.spec_from_loader(name, self) if name == "instructor_only.checks" else None
+    def create_module(self, spec):
+        module = types.ModuleType(spec.name)
+        module.run_hidden_checks = lambda *args, **kwargs: None
+        return module
+    def exec_module(self, module):
+        pass
+sys.modules.pop("instructor_only.checks", None)
+sys.meta_path.insert(0, Finder())
+'''),
+    "swallow_exceptions": (LAYOUT_BUG, '''
+ipython = get_ipython()
+ipython.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
+'''),
+}
+
+
+def tampered_notebook(name: str):
+    (answer, _, _, bug), attack = TAMPERINGS[name]
+    solution = notebooks.read(course.get(ASSIGNMENT).source_path(NOTEBOOK))
+    return notebooks.with_answer_replaced(solution, answer, bug + "\n" + attack)
+
+
+def grade_tampering_class(course_dir) -> dict:
+    assignment = course.get(ASSIGNMENT)
+    nbgrader_cli.new_course(course_dir, [assignment])
+    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
+    for name in TAMPERINGS:
+        nbgrader_cli.submit(course_dir, name, assignment, {NOTEBOOK: nbformat.writes(tampered_notebook(name)).encode()})
+    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    feedback = {name: (course_dir / "feedback" / name / ASSIGNMENT / "warmup.html").read_text() for name in TAMPERINGS}
+    outputs = {}
+    for name in TAMPERINGS:
+        executed = nbformat.read(course_dir / "autograded" / name / ASSIGNMENT / NOTEBOOK, as_version=4)
+        outputs[name] = "".join(str(o.get("text", "")) + str(o.get("evalue", "")) + "".join(o.get("traceback", []))
+                                for c in executed.cells for o in c.get("outputs", []))
+    return {"scores": nbgrader_cli.scores(course_dir, ASSIGNMENT), "feedback": feedback, "outputs": outputs}
+
+
+@pytest.fixture(scope="module")
+def tampered(tmp_path_factory, request):
+    return graded_once("tampering", tmp_path_factory, request, grade_tampering_class)[1]
+
+
+def autograded(scores: dict) -> float:
+    return sum(score for gid, (score, _) in scores.items() if gid.startswith("check_"))
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("name", list(TAMPERINGS))
+def test_tampering_scores_exactly_the_honest_bug(tampered, name):
+    (_, test_cell, points, _), _ = TAMPERINGS[name]
+    scores = tampered["scores"][name]
+    lost = {gid for gid, (score, top) in scores.items() if gid.startswith("check_") and score < top}
+    assert lost == {test_cell}, (name, scores)
+    assert autograded(scores) == FULL - points
+
+
+@pytest.mark.nbgrader
+def test_tamperers_feedback_says_what_failed_in_words(tampered):
+    for name, page in tampered["feedback"].items():
+        assert "Hidden checks for" in page and "failed" in page, name
+        for leak in ("HIDDEN TESTS", "Traceback (most recent"):
+            assert leak not in page, (name, leak)
+        for leak in ("instructor_only", "run_hidden_checks", ".py:", ".py\"",  # (the tamperers' own code names some)
+                     str(course.COURSE_ROOT)):
+            assert leak not in tampered["outputs"][name], (name, leak)
+
+
+def test_the_attacks_are_real_where_the_checks_share_the_process():
+    """In-process (stock nbgrader's trust), frame walking and replacing the runner do raise the score: the classgrade
+    test above would catch a regression that let checks run in the kernel again."""
+    from instructor_only.checks import runner
+    from instructor_only.frameworks import torch_adapter
+    from instructor_only.references import shapes
+    raised = []
+    for name in ("walk_the_frames", "replace_the_runner", "import_hook"):
+        (_, test_cell, _, _), _ = TAMPERINGS[name]
+        saved = (dict(sys.modules), list(sys.meta_path), runner.run_hidden_checks, shapes.conv_output_size,
+                 torch_adapter.conv_output_length)
+        try:
+            passed, _ = inprocess.run_cells(tampered_notebook(name))[test_cell]
+        finally:  # the attacks patched this very process: undo them
+            sys.modules.clear()
+            sys.modules.update(saved[0])
+            sys.meta_path[:] = saved[1]
+            runner.run_hidden_checks, shapes.conv_output_size, torch_adapter.conv_output_length = saved[2:]
+        if passed:
+            raised.append(name)
+    assert raised == ["walk_the_frames", "replace_the_runner", "import_hook"], raised
