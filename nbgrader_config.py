@@ -49,15 +49,19 @@ c.IgnorePattern.pattern = "(?m)" + "|".join([  # (?m): ^ matches at every line s
 ])
 
 # Feedback never shows the hidden test code: stock ClearHiddenTests, run at feedback time on the autograded copy
-# (the autograded notebooks keep everything, for the instructor). The test cell's outputs still show the hidden
-# checks' report (issue 13 replaces it with the trusted side's messages).
+# (the autograded notebooks keep everything, for the instructor), and errors as one line (ShortErrors: a traceback
+# quotes the lines around the failing one, hidden tests included, and the course's file paths). The hidden checks
+# themselves print their verdict in words.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+sys.path.insert(0, c.CourseDirectory.root)
+from instructor_only.grading.feedback_errors import ShortErrors  # noqa: E402
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortErrors, CSSHTMLHeaderPreprocessor]
 
 # Manually graded written answers: the stub a student sees.
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# The code stub says what to do when a check runs it.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError(\"not written yet: replace this line with your code\")"}
 
 # `classgrade --zip-collect` (stock `nbgrader zip_collect`) reads student id and notebook name from the file names of
 # an LMS download in downloaded/<assignment>/archive/. This is Canvas' naming, "<login>_[late_]<user id>_<file id>_

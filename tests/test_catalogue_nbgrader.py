@@ -8,13 +8,17 @@ through nbgrader here too (about three times as long; `python -m instructor_only
 same outside pytest).
 
 Each chunk is then graded again by the class-grading command (instructor_only/grading/classgrade), which must give
-every cell exactly stock nbgrader's score.
+every cell exactly stock nbgrader's score. The feedback of both (stock `nbgrader generate_feedback` and classgrade's)
+is searched: no hidden test, no path or name of the course's code, no traceback or pytest progress line, and every
+test cell that lost points says why in words.
 
 Submissions are graded in chunks (one fresh course and one `nbgrader autograde` run per chunk of up to ten); each
 chunk is one test, so the chunks spread over the test workers."""
 import os
+import re
 import shutil
 
+import nbformat
 import pytest
 
 from instructor_only.grading import course, nbgrader_cli
@@ -49,6 +53,38 @@ def test_autograded_as_expected(chunk, tmp_path):
                    if stock[student].get(gid) != parallel[student].get(gid)]
     assert not differences, "classgrade's scores differ from stock nbgrader's:\n" + "\n".join(differences)
 
+    nbgrader_cli.run(["generate_feedback", chunk.assignment.name], stock_course)
+    for course_dir in (stock_course, tmp_path / "classgrade"):
+        problems = [problem for page in sorted((course_dir / "feedback").rglob("*.html"))
+                    for problem in feedback_problems(page)]
+        problems += [problem for notebook in sorted((course_dir / "autograded").rglob("*.ipynb"))
+                     for problem in wordless_failures(notebook)]
+        assert not problems, "\n".join(problems[:20])
+
+
+LEAKS = ("HIDDEN TESTS", "run_hidden_checks", "instructor_only", "Traceback (most recent", str(course.COURSE_ROOT))
+PROGRESS = re.compile(r"^[.FEsx]+\s+\[\s*\d+%\]|\d+ (passed|failed) in [\d.]+s", re.M)
+
+
+def feedback_problems(page) -> list[str]:
+    text = page.read_text()
+    found = [f"{page}: shows {leak!r}" for leak in LEAKS if leak in text]
+    return found + ([f"{page}: shows a pytest progress line"] if PROGRESS.search(text) else [])
+
+
+def wordless_failures(path) -> list[str]:
+    """Test cells that failed (an error output) without a sentence saying why."""
+    problems = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = grade_meta(cell)
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not (meta.get("grade") and not meta.get("solution") and errors):
+            continue
+        said = "".join(o.get("text", "") for o in cell.outputs) + " ".join(e.get("evalue", "") for e in errors)
+        if len(re.findall(r"[A-Za-z]{3,}", said)) < 4:
+            problems.append(f"{path}: cell {meta['grade_id']} failed without words: {said[:200]!r}")
+    return problems
+
 
 def classgrade_scores(stock_course, assignment, workdir):
     """Grade stock_course's submissions again with `python -m instructor_only.grading.classgrade` (one local worker:
@@ -56,8 +92,7 @@ def classgrade_scores(stock_course, assignment, workdir):
     course_dir = nbgrader_cli.new_course(workdir, [assignment])
     nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     shutil.copytree(stock_course / "submitted", course_dir / "submitted")
-    result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--no-feedback",
-                                     "--grades-csv", "")
+    result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--grades-csv", "")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "NOT GRADED" not in result.stdout, result.stdout
     return nbgrader_cli.scores(course_dir, assignment.name)

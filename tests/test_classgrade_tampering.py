@@ -178,3 +178,38 @@ def test_the_attacks_are_real_where_the_checks_share_the_process():
         if passed:
             raised.append(name)
     assert raised == ["walk_the_frames", "replace_the_runner", "import_hook"], raised
+
+
+# --- the correct parts the checks hold: a blank student who imports them gets nothing ------------------------------
+
+BORROW_BLOCKS = '''
+import importlib
+for module in ("instructor_only.checks.parts.torch_resnet", "instructor_only.frameworks.torch_resnet"):
+    try:
+        found = importlib.import_module(module)
+        BasicBlock, Bottleneck = found.ReferenceBasicBlock, found.ReferenceBottleneck
+        print("borrowed the correct blocks from", module)
+    except (ImportError, AttributeError) as error:
+        print("nothing to borrow:", type(error).__name__)
+'''
+
+
+def grade_borrowing_class(course_dir) -> dict:
+    assignment = course.get("resnet_torch")
+    nbgrader_cli.new_course(course_dir, [assignment])
+    nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
+    release = notebooks.read(course.COURSE_ROOT / "release" / assignment.name / "resnet.ipynb")
+    borrower = notebooks.with_answer_replaced(release, "basic_block", BORROW_BLOCKS)
+    nbgrader_cli.submit(course_dir, "borrower", assignment, {"resnet.ipynb": nbformat.writes(borrower).encode()})
+    result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--no-feedback")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    executed = nbformat.read(course_dir / "autograded" / "borrower" / assignment.name / "resnet.ipynb", as_version=4)
+    said = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    return {"scores": nbgrader_cli.scores(course_dir, assignment.name), "said": said}
+
+
+@pytest.mark.nbgrader
+def test_the_correct_blocks_cannot_be_borrowed(tmp_path):
+    borrowed = grade_borrowing_class(tmp_path / "course")
+    assert "borrowed" not in borrowed["said"] and borrowed["said"].count("nothing to borrow") == 2, borrowed["said"]
+    assert autograded(borrowed["scores"]["borrower"]) == 0, borrowed["scores"]

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from instructor_only.checks.parts.torch_resnet import REFERENCE_BLOCKS
 from instructor_only.frameworks import torch_resnet as rn
 from instructor_only.references import resnet as ref
 
@@ -105,7 +106,7 @@ BLOCK_CASES = [(4, 4, 1), (4, 8, 1), (4, 8, 2), (8, 8, 2)]
 @pytest.mark.parametrize("kind", ["basic", "bottleneck"])
 @pytest.mark.parametrize("in_c, out_c, stride", BLOCK_CASES)
 def test_blocks_equal_torch_reference_blocks(kind, in_c, out_c, stride, training):
-    layer = rn.make_layer(rn.REFERENCE_BLOCKS[kind], in_c, out_c, stride)
+    layer = rn.make_layer(REFERENCE_BLOCKS[kind], in_c, out_c, stride)
     rn.randomize(layer, seed=2)
     x = RNG.normal(size=(3, in_c, 6, 6))
     params = rn.read_params(layer, kind)
@@ -178,7 +179,7 @@ class _TorchResNet(nn.Module):
 @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
 @pytest.mark.parametrize("kind, channels, blocks", [("basic", (4, 8, 8), (2, 1, 1)), ("bottleneck", (8, 16), (1, 2))])
 def test_resnet_forward_and_parameter_count_equal_torch(kind, channels, blocks, training):
-    model = rn.make_layer(_TorchResNet, rn.REFERENCE_BLOCKS[kind], channels, blocks, 2, 5)
+    model = rn.make_layer(_TorchResNet, REFERENCE_BLOCKS[kind], channels, blocks, 2, 5)
     rn.randomize(model, seed=5)
     x = RNG.normal(size=(3, 2, 8, 8))
     params = rn.read_params(model, "resnet", kind)
@@ -197,7 +198,7 @@ def test_block_costs_by_hand():
     assert costs == {"basic": (2 * (9 * 64 + 16), 2 * 16 * 64 * 9),
                      "bottleneck": ((16 + 4) + (36 + 4) + (16 + 16), 16 * (16 + 36 + 16))}
     for kind in ("basic", "bottleneck"):
-        block = rn.make_layer(rn.REFERENCE_BLOCKS[kind], 8, 8, 1)
+        block = rn.make_layer(REFERENCE_BLOCKS[kind], 8, 8, 1)
         assert costs[kind][0] == rn.trainable_count(block)
         assert all(type(v) is int for v in costs[kind])
 

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 from keras.src.layers import layer as keras_layer_module
 
+from instructor_only.checks.parts.tensorflow_resnet import REFERENCE_BLOCKS
 from instructor_only.frameworks import tensorflow_resnet as rn
 from instructor_only.references import resnet as ref
 
@@ -27,9 +28,9 @@ def test_keras_still_has_the_build_hook_the_adapter_patches():
 
 @pytest.mark.parametrize("kind", ["basic", "bottleneck"])
 def test_eager_builds_create_the_same_weights_as_keras_symbolic_builds(kind):
-    fast = rn.make_layer(rn.REFERENCE_BLOCKS[kind], 4, 8, 2, input_shape=(2, 4, 6, 6))
+    fast = rn.make_layer(REFERENCE_BLOCKS[kind], 4, 8, 2, input_shape=(2, 4, 6, 6))
     with rn._float64_layers():
-        slow = rn.REFERENCE_BLOCKS[kind](4, 8, 2)
+        slow = REFERENCE_BLOCKS[kind](4, 8, 2)
     slow(tf.zeros((2, 6, 6, 4), tf.float64), training=False)  # Keras' own path: symbolic trace, then the call
 
     def describe(layer):  # in tracking order (sub-layer names are numbered globally, so they differ)

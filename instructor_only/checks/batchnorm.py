@@ -23,6 +23,12 @@ def bn(fw):
     return fw.topic("batchnorm")
 
 
+@pytest.fixture
+def correct(fw):
+    """Correct parts only the checks hold (`instructor_only/checks/parts/<framework>_batchnorm.py`)."""
+    return fw.parts("batchnorm")
+
+
 def _state(rng, c):
     return (rng.uniform(0.5, 1.5, c), rng.normal(0, 0.5, c), rng.normal(0, 0.5, c), rng.uniform(0.5, 2.0, c))
 
@@ -138,8 +144,8 @@ class CheckBatchNormLayer:
     grade_id = "check_batchnorm_layer"
 
     @pytest.fixture(autouse=True)
-    def _correct_batch_norm(self, student, bn):
-        with student.patched("batch_norm", bn.reference_batch_norm):
+    def _correct_batch_norm(self, student, correct):
+        with student.patched("batch_norm", correct.reference_batch_norm):
             yield
 
     def check_weights_are_registered(self, student, bn):
@@ -245,13 +251,13 @@ class CheckSgdEpoch:
         return bn.make_reference_model(4, 8, 2, batch_norm=batch_norm, seed=12)
 
     @pytest.mark.parametrize("epochs", [1, 2])
-    def check_full_batch_equals_the_framework_sgd(self, student, bn, epochs):
+    def check_full_batch_equals_the_framework_sgd(self, student, bn, correct, epochs):
         x, y = _easy_problem()
         mine = self._model(bn)
         theirs = bn.clone(mine)
         for _ in range(epochs):
             bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=len(x))
-            bn.reference_sgd_epoch(theirs, x, y, lr=0.05)
+            correct.reference_sgd_epoch(theirs, x, y, lr=0.05)
         got, want = bn.flat_parameters(mine), bn.flat_parameters(theirs)
         hint = " (are gradients cleared after each update?)" if epochs == 2 else ""
         _close(got, want, f"parameters after {epochs} full-batch epoch(s) vs {bn.name}'s SGD optimizer" + hint,

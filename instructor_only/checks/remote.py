@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import importlib
+import re
+from pathlib import Path
 from types import ModuleType
 
 from instructor_only.frameworks import wire
@@ -31,14 +34,27 @@ class MissingName(Exception):
 class Link:
     """Sends one request to the kernel side; answers the decoded value or raises the kernel's exception here."""
 
+    sends_parts = True  # whether the kernel must be sent the parts modules a request names (not in-process)
+
     def exchange(self, request_text: str) -> str:
         raise NotImplementedError
 
     def request(self, op: str, **fields):
-        answer = wire.loads(self.exchange(wire.dumps({"op": op, **fields})))
+        text = wire.dumps({"op": op, **fields})
+        if self.sends_parts and op != "define_module" and wire.PARTS_PACKAGE + "." in text:
+            self._send_parts(text)
+        answer = wire.loads(self.exchange(text))
         if "error" in answer:
             raise error_from(answer["error"])
         return self.decode(answer["ok"])
+
+    def _send_parts(self, text: str) -> None:
+        """Define in the kernel, once per link, every parts module the request names (by source)."""
+        sent = self.__dict__.setdefault("_parts_sent", set())
+        for name in sorted(set(re.findall(re.escape(wire.PARTS_PACKAGE) + r"\.\w+", text)) - sent):
+            source = Path(importlib.import_module(name).__file__).read_text()
+            self.request("define_module", name=name, source=source)
+            sent.add(name)
 
     def encode(self, value):
         return wire.encode(value, _to_handle)
@@ -49,6 +65,8 @@ class Link:
 
 class InProcessLink(Link):
     """The kernel side in this very process (no isolation: what stock nbgrader trusts)."""
+
+    sends_parts = False  # they are importable here
 
     def __init__(self, namespace: dict):
         from instructor_only.frameworks import serve
@@ -147,6 +165,13 @@ class RemoteCallable(Remote):
         return link.request("call", target=_args(self)["t"][0], args=link.encode(args), kwargs=link.encode(kwargs))
 
 
+def type_of(value):
+    """type(value) of an object of the kernel (a Remote: compare it with `==` to a class sent by name)."""
+    if not isinstance(value, Remote):
+        return type(value)
+    return object.__getattribute__(value, "_link").request("operator", name="type", args=_args(value))
+
+
 def call_each(function, calls: list[tuple]) -> list:
     """[function(*args) for args in calls], in one exchange with the kernel (thousands of calls of a small function
     cost milliseconds, not seconds); raises the first call's exception, as the loop would."""
@@ -184,6 +209,11 @@ class RemoteAdapter:
     def topic(self, topic: str) -> "RemoteAdapter":
         from instructor_only import frameworks
         return RemoteAdapter(self._link, frameworks.load(self._module.name, topic))
+
+    def parts(self, topic: str) -> "RemoteAdapter":
+        """The correct parts of `topic` for this framework (`instructor_only.checks.parts`): classes and constants
+        read here (sent to the kernel by source when a request names them), functions run in the kernel."""
+        return RemoteAdapter(self._link, importlib.import_module(f"{wire.PARTS_PACKAGE}.{self._module.name}_{topic}"))
 
     def __getattr__(self, name: str):
         value = getattr(self._module, name)

@@ -22,12 +22,19 @@ import pytest
 from instructor_only.checks.resnet_assertions import (
     assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_state_matches,
     assert_stats_move_only_in_training, close, images, leaf_name, mode_name, require_attr)
+from instructor_only.checks.remote import type_of
 from instructor_only.references import resnet as ref
 
 
 @pytest.fixture
 def rn(fw):
     return fw.topic("resnet")
+
+
+@pytest.fixture
+def blocks(fw):
+    """Correct blocks only the checks hold (`instructor_only/checks/parts/<framework>_resnet.py`): REFERENCE_BLOCKS."""
+    return fw.parts("resnet").REFERENCE_BLOCKS
 
 
 @pytest.fixture(scope="class")
@@ -216,15 +223,15 @@ class CheckResNet(_SharesBuilds):
     grade_id = "check_resnet"
 
     @pytest.fixture(autouse=True)
-    def _correct_blocks(self, student, rn):
-        with student.patched("BasicBlock", rn.REFERENCE_BLOCKS["basic"]), \
-                student.patched("Bottleneck", rn.REFERENCE_BLOCKS["bottleneck"]):
+    def _correct_blocks(self, student, blocks):
+        self._blocks = blocks
+        with student.patched("BasicBlock", blocks["basic"]), student.patched("Bottleneck", blocks["bottleneck"]):
             yield
 
     def _make(self, rn, student, kind, **overrides):
         arch = {**ARCHITECTURES[kind], **overrides}
         shape = (3, arch["in_channels"], IMAGE, IMAGE)
-        return self.shared(rn, student.ResNet, rn.REFERENCE_BLOCKS[kind], **arch, input_shape=shape), arch, shape
+        return self.shared(rn, student.ResNet, self._blocks[kind], **arch, input_shape=shape), arch, shape
 
     def check_structure_and_output_shape(self, rn, student):
         model, arch, shape = self._make(rn, student, "basic")
@@ -245,7 +252,7 @@ class CheckResNet(_SharesBuilds):
         strides = ref.stage_strides(arch["blocks_per_stage"])
         for i, (channels, stage, stage_strides) in enumerate(zip(arch["stage_channels"], rn.stages(model), strides)):
             for j, (block, stride) in enumerate(zip(stage, stage_strides)):
-                assert rn.is_reference_block(block, "basic"), (
+                assert type_of(block) == self._blocks["basic"], (
                     f"stage {i}, block {j} is a {type(block).__name__}; build every block from the `block` argument")
                 want = (previous, channels, stride)
                 assert tuple(block.spec) == want, (
@@ -282,7 +289,7 @@ class CheckResNet(_SharesBuilds):
                                  f"without bias, BNs, blocks, classifier with bias); found {got}")
 
     def check_default_arguments(self, rn, student):
-        model = rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS["basic"], input_shape=(2, 1, IMAGE, IMAGE))
+        model = rn.make_layer(student.ResNet, self._blocks["basic"], input_shape=(2, 1, IMAGE, IMAGE))
         specs = [[tuple(block.spec) for block in stage] for stage in rn.stages(model)]
         want = [[(16, 16, 1)], [(16, 32, 2)], [(32, 64, 2)]]
         assert specs == want, (
@@ -306,7 +313,7 @@ class CheckResNet(_SharesBuilds):
         x = rng.normal(0.0, 0.3, size=(32, 1, IMAGE, IMAGE))
         x[labels == 0, :, :IMAGE // 2] += 1.0
         x[labels == 1, :, IMAGE // 2:] += 1.0
-        model = rn.make_layer(student.ResNet, rn.REFERENCE_BLOCKS["basic"], stage_channels=(4, 8),
+        model = rn.make_layer(student.ResNet, self._blocks["basic"], stage_channels=(4, 8),
                               blocks_per_stage=(1, 1), in_channels=1, num_classes=2, input_shape=x.shape)
         losses = rn.train_steps(model, x, labels, steps=12, lr=0.02)
         assert all(map(math.isfinite, losses)), f"non-finite training losses: {np.round(losses, 3)}"

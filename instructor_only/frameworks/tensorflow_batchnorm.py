@@ -252,21 +252,6 @@ def framework_cross_entropy(logits, labels):
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
 
 
-def reference_batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=momentum, eps=eps):
-    """A correct batch_norm with the lab's Keras contract, in TensorFlow ops (used to check the layer on its own)."""
-    x = tf.convert_to_tensor(x)
-    moving_mean, moving_var = tf.convert_to_tensor(moving_mean), tf.convert_to_tensor(moving_var)
-    if training:
-        mean, var = tf.nn.moments(x, axes=list(range(len(x.shape) - 1)))
-        new_mean = momentum * moving_mean + (1 - momentum) * mean
-        new_var = momentum * moving_var + (1 - momentum) * var
-    else:
-        mean, var = moving_mean, moving_var
-        new_mean, new_var = tf.identity(moving_mean), tf.identity(moving_var)
-    y = gamma * (x - mean) / tf.sqrt(var + eps) + beta
-    return y, tf.stop_gradient(new_mean), tf.stop_gradient(new_var)
-
-
 class _ReferenceModel(keras.Model):
     """Dense -> [BatchNormalization] -> ReLU -> Dense from Keras' own layers, in float64, every weight built.
 
@@ -296,16 +281,6 @@ def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0):
     """Dense -> [BatchNormalization] -> ReLU -> Dense from Keras' own layers, in float64."""
     keras.utils.set_random_seed(seed)
     return _ReferenceModel(in_features, hidden, num_classes, batch_norm)
-
-
-def reference_sgd_epoch(model, x, y, lr: float) -> None:
-    """One full-batch step of keras.optimizers.SGD on Keras' cross-entropy, in training mode."""
-    optimizer = keras.optimizers.SGD(learning_rate=lr)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")
-    with tf.GradientTape() as tape:
-        loss = loss_fn(tf.constant(np.asarray(y), tf.int64), model(tensor(x), training=True))
-    grads = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(grads, model.trainable_variables))
 
 
 def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0):

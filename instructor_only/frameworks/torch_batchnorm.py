@@ -172,28 +172,11 @@ def call_cross_entropy(fn, logits, labels):
     return float(to_numpy(out)), ok
 
 
-def reference_batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=momentum, eps=eps):
-    """A correct batch_norm with the lab's contract, built on PyTorch's own (used to check the layer on its own)."""
-    new_mean, new_var = running_mean.detach().clone(), running_var.detach().clone()
-    y = F.batch_norm(x, new_mean, new_var, gamma, beta, training=training, momentum=momentum, eps=eps)
-    return y, new_mean, new_var
-
-
 def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0):
     """Linear -> [BatchNorm1d] -> ReLU -> Linear from PyTorch's own layers, in float64."""
     torch.manual_seed(seed)
     layers = [nn.Linear(in_features, hidden)] + ([nn.BatchNorm1d(hidden)] if batch_norm else [])
     return nn.Sequential(*layers, nn.ReLU(), nn.Linear(hidden, num_classes)).double()
-
-
-def reference_sgd_epoch(model, x, y, lr: float) -> None:
-    """One full-batch SGD step with torch.optim.SGD and F.cross_entropy, in training mode."""
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    model.train()
-    optimizer.zero_grad()
-    F.cross_entropy(model(tensor(x)), torch.as_tensor(y, dtype=torch.long)).backward()
-    optimizer.step()
-    optimizer.zero_grad()
 
 
 def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0):

@@ -38,8 +38,7 @@ Functions:
     train_steps(model, x, labels, steps, lr) -> per-step training losses of full-batch Adam with cross-entropy.
     counting_dense_state(layer) -> {"kernel", "bias", "calls"} as numpy.
     set_counting_dense(layer, kernel=None, bias=None) -> None.
-    ReferenceBasicBlock, ReferenceBottleneck: correct blocks of the contract (checks of ResNet patch them in), each
-        with `spec = (in_channels, out_channels, stride)`; REFERENCE_BLOCKS = {"basic": ..., "bottleneck": ...}.
+The correct blocks the checks of ResNet patch in are trusted-side (`instructor_only/checks/parts/torch_resnet.py`).
 """
 from __future__ import annotations
 
@@ -229,63 +228,3 @@ def set_counting_dense(layer, kernel=None, bias=None) -> None:
             layer.kernel.copy_(tensor(kernel))
         if bias is not None:
             layer.bias.copy_(tensor(bias))
-
-
-# --- reference blocks (correct implementations of the contract) ----------------------------------------------------
-
-class ReferenceBasicBlock(nn.Module):
-    """A correct BasicBlock, patched in where a check must not depend on the student's."""
-
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.spec = (in_channels, out_channels, stride)
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut_conv = self.shortcut_bn = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
-            self.shortcut_bn = nn.BatchNorm2d(out_channels)
-
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        h = self.bn2(self.conv2(h))
-        shortcut = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x))
-        return F.relu(h + shortcut)
-
-
-class ReferenceBottleneck(nn.Module):
-    """A correct Bottleneck (expansion 4), patched in where a check must not depend on the student's."""
-
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        if out_channels % 4:
-            raise ValueError("out_channels must be divisible by 4")
-        width = out_channels // 4
-        self.spec = (in_channels, out_channels, stride)
-        self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(width)
-        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(width)
-        self.conv3 = nn.Conv2d(width, out_channels, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.shortcut_conv = self.shortcut_bn = None
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
-            self.shortcut_bn = nn.BatchNorm2d(out_channels)
-
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        h = F.relu(self.bn2(self.conv2(h)))
-        h = self.bn3(self.conv3(h))
-        shortcut = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x))
-        return F.relu(h + shortcut)
-
-
-REFERENCE_BLOCKS = {"basic": ReferenceBasicBlock, "bottleneck": ReferenceBottleneck}
-
-
-def is_reference_block(layer, kind: str) -> bool:
-    """Whether `layer` is an instance of the correct block of `kind` ("basic" or "bottleneck")."""
-    return isinstance(layer, REFERENCE_BLOCKS[kind])

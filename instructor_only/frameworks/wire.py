@@ -14,11 +14,13 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import sys
 from typing import Callable
 
 import numpy as np
 
 ADAPTER_PACKAGE = "instructor_only.frameworks"
+PARTS_PACKAGE = "instructor_only.checks.parts"  # trusted-side modules the checks send to the kernel by source
 ARRAY_KINDS = "biufc"  # bool, signed and unsigned int, float, complex: numpy dtypes that hold numbers only
 
 
@@ -28,9 +30,9 @@ def _array(value: np.ndarray) -> dict:
 
 
 def is_adapter_object(value) -> bool:
-    """A function or class defined in one of the course's adapter modules (sent by name)."""
+    """A function or class defined in one of the course's adapter (or parts) modules: sent by name."""
     module = getattr(value, "__module__", None) or ""
-    return (callable(value) and isinstance(module, str) and module.startswith(ADAPTER_PACKAGE + ".")
+    return (callable(value) and isinstance(module, str) and module.startswith((ADAPTER_PACKAGE + ".", PARTS_PACKAGE + "."))
             and isinstance(getattr(value, "__qualname__", None), str) and "<" not in value.__qualname__)
 
 
@@ -94,10 +96,12 @@ def decode(data, resolve_handle: Callable[[list], object], resolve_name: Callabl
 
 
 def adapter_object(module: str, qualname: str):
-    """An adapter module's function or class by name; nothing outside `instructor_only.frameworks` is reachable."""
-    if not module.startswith(ADAPTER_PACKAGE + ".") or not module.replace(".", "").replace("_", "").isalnum():
+    """An adapter (or parts) module's function or class by name; nothing else is reachable. A parts module is one
+    the trusted side has sent (in the kernel) or can import (trusted side)."""
+    if not module.startswith((ADAPTER_PACKAGE + ".", PARTS_PACKAGE + ".")) \
+            or not module.replace(".", "").replace("_", "").isalnum():
         raise ValueError(f"not an adapter module: {module!r}")
-    value = importlib.import_module(module)
+    value = sys.modules.get(module) or importlib.import_module(module)
     for part in qualname.split("."):
         if part.startswith("_"):
             raise ValueError(f"not a public adapter name: {qualname!r}")
