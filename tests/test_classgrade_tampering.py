@@ -10,6 +10,7 @@ tampering run in-process (where stock nbgrader runs the checks) shows which atta
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -34,6 +35,12 @@ def nchw_to_nhwc(x):
 def nhwc_to_nchw(x):
     return x.permute(0, 3, 1, 2)
 ''')
+
+COUNT_BUG = ("count_parameters", "check_conv_layer", 2.0, '''
+def count_parameters(module):
+    return sum(p.numel() for p in module.parameters())  # counts frozen parameters too
+''')
+WORKER_MARKER = "/tmp/classgrade-tampering-reached-the-worker"  # a file only code run in the grading worker could make
 
 TAMPERINGS = {
     "patch_comparisons": (LAYOUT_BUG, '''
@@ -97,6 +104,33 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 sys.modules.pop("instructor_only.checks", None)
 sys.meta_path.insert(0, Finder())
 '''),
+    # Found by a blind red team (the first three raised a score before they were fixed):
+    "int_equal_to_everything": (SIZE_BUG, '''
+class _Yes(int):  # equal to any expected value, if the comparison were made by this object
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __hash__ = int.__hash__
+_mine = conv_output_size
+def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+    return _Yes(_mine(n, kernel, padding, stride, dilation))
+'''),
+    "replace_the_adapters_measure": (COUNT_BUG, '''
+import instructor_only.frameworks.torch_adapter as _adapter
+_adapter.trainable_parameter_count = count_parameters  # the "expected" count becomes the student's own
+'''),
+    "smuggle_a_name_to_the_worker": (COUNT_BUG, f'''
+import sys
+PAYLOAD = "open({WORKER_MARKER!r}, 'w').write('x')"
+_mine = count_parameters
+def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+    if sys._getframe(1).f_globals.get("__name__") == "instructor_only.frameworks.serve":
+        return PAYLOAD  # the argument of the "function" below, when the checks call it
+    return nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias)
+def count_parameters(module):
+    return _mine(module)
+count_parameters.__module__ = "instructor_only.frameworks.serve"  # named like builtins.exec, seen from serve
+count_parameters.__qualname__ = "builtins.exec"
+'''),
     "swallow_exceptions": (LAYOUT_BUG, '''
 ipython = get_ipython()
 ipython.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
@@ -111,6 +145,7 @@ def tampered_notebook(name: str):
 
 
 def grade_tampering_class(course_dir) -> dict:
+    Path(WORKER_MARKER).unlink(missing_ok=True)
     assignment = course.get(ASSIGNMENT)
     nbgrader_cli.new_course(course_dir, [assignment])
     nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
@@ -124,7 +159,8 @@ def grade_tampering_class(course_dir) -> dict:
         executed = nbformat.read(course_dir / "autograded" / name / ASSIGNMENT / NOTEBOOK, as_version=4)
         outputs[name] = "".join(str(o.get("text", "")) + str(o.get("evalue", "")) + "".join(o.get("traceback", []))
                                 for c in executed.cells for o in c.get("outputs", []))
-    return {"scores": nbgrader_cli.scores(course_dir, ASSIGNMENT), "feedback": feedback, "outputs": outputs}
+    return {"scores": nbgrader_cli.scores(course_dir, ASSIGNMENT), "feedback": feedback, "outputs": outputs,
+            "worker_reached": Path(WORKER_MARKER).exists()}
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +180,11 @@ def test_tampering_scores_exactly_the_honest_bug(tampered, name):
     lost = {gid for gid, (score, top) in scores.items() if gid.startswith("check_") and score < top}
     assert lost == {test_cell}, (name, scores)
     assert autograded(scores) == FULL - points
+
+
+@pytest.mark.nbgrader
+def test_no_code_of_the_kernel_runs_in_the_worker(tampered):
+    assert not tampered["worker_reached"]
 
 
 @pytest.mark.nbgrader

@@ -253,12 +253,14 @@ class CheckSgdEpoch:
     @pytest.mark.parametrize("epochs", [1, 2])
     def check_full_batch_equals_the_framework_sgd(self, student, bn, correct, epochs):
         x, y = _easy_problem()
-        mine = self._model(bn)
-        theirs = bn.clone(mine)
+        mine = self._model(bn)  # in the kernel, for the student's code
+        # The same model (same seed) here, trained by the framework's own SGD out of the kernel's reach.
+        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12)
+        assert np.array_equal(bn.flat_parameters(mine), bn.here("flat_parameters")(theirs)), "the check's models differ"
         for _ in range(epochs):
             bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=len(x))
-            correct.reference_sgd_epoch(theirs, x, y, lr=0.05)
-        got, want = bn.flat_parameters(mine), bn.flat_parameters(theirs)
+            correct.here("reference_sgd_epoch")(theirs, x, y, lr=0.05)
+        got, want = bn.flat_parameters(mine), bn.here("flat_parameters")(theirs)
         hint = " (are gradients cleared after each update?)" if epochs == 2 else ""
         _close(got, want, f"parameters after {epochs} full-batch epoch(s) vs {bn.name}'s SGD optimizer" + hint,
                dict(rtol=1e-6, atol=1e-9))

@@ -60,7 +60,8 @@ class Link:
         return wire.encode(value, _to_handle)
 
     def decode(self, data):
-        return wire.decode(data, lambda spec: remote(self, spec), wire.adapter_object)
+        # No names: an answer of the kernel may hold data and handles only (a name would be looked up here).
+        return wire.decode(data, lambda spec: remote(self, spec))
 
 
 class InProcessLink(Link):
@@ -122,8 +123,10 @@ def _args(*values):
 
 
 class Remote:
-    """An object that lives in the student's kernel. Python's protocols (attributes, comparisons, arithmetic, len,
-    iteration, numpy conversion) are forwarded; every answer is data or another Remote."""
+    """An object that lives in the student's kernel. Attributes, calls and conversions to data (len, iteration,
+    float, int, numpy arrays, repr) are forwarded; every answer is data or another Remote. Comparisons and arithmetic
+    are not: they would let the kernel's object decide them (an int subclass equal to everything) and send it the
+    expected value. A Remote equals only itself; a check compares data (`float(got)`, `np.asarray(got)`)."""
 
     __slots__ = ("_link", "_id")
 
@@ -135,15 +138,14 @@ class Remote:
     def __setattr__(self, name, value):
         raise AttributeError("the checks do not set attributes of the student's objects")
 
-    __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = map(_op, ("eq", "ne", "lt", "le", "gt", "ge"))
-    __add__, __sub__, __mul__, __truediv__, __floordiv__, __mod__, __pow__, __matmul__ = map(
-        _op, ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"))
-    __neg__, __pos__, __abs__, __getitem__, __len__, __repr__, __str__ = map(
-        _op, ("neg", "pos", "abs", "getitem", "len", "repr", "str"))
+    __getitem__, __len__, __repr__, __str__ = map(_op, ("getitem", "len", "repr", "str"))
     __float__, __int__, __index__, __bool__ = map(_op, ("float", "int", "index", "bool"))
 
-    def __contains__(self, item):
-        return object.__getattribute__(self, "_link").request("operator", name="contains", args=_args(self, item))
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
 
     def __hash__(self):
         return hash(("remote", object.__getattribute__(self, "_id")))
@@ -165,11 +167,12 @@ class RemoteCallable(Remote):
         return link.request("call", target=_args(self)["t"][0], args=link.encode(args), kwargs=link.encode(kwargs))
 
 
-def type_of(value):
-    """type(value) of an object of the kernel (a Remote: compare it with `==` to a class sent by name)."""
+def is_exactly(value, cls) -> bool:
+    """type(value) is cls, asked of the kernel for one of its objects (`cls`: a class of the checks, sent by name)."""
     if not isinstance(value, Remote):
-        return type(value)
-    return object.__getattribute__(value, "_link").request("operator", name="type", args=_args(value))
+        return type(value) is cls
+    link = object.__getattribute__(value, "_link")
+    return link.request("operator", name="is_type", args=link.encode((value, cls)))
 
 
 def call_each(function, calls: list[tuple]) -> list:
@@ -209,6 +212,10 @@ class RemoteAdapter:
     def topic(self, topic: str) -> "RemoteAdapter":
         from instructor_only import frameworks
         return RemoteAdapter(self._link, frameworks.load(self._module.name, topic))
+
+    def here(self, name: str):
+        """The adapter's function `name` itself, to run on the trusted side on objects built here."""
+        return getattr(self._module, name)
 
     def parts(self, topic: str) -> "RemoteAdapter":
         """The correct parts of `topic` for this framework (`instructor_only.checks.parts`): classes and constants

@@ -22,7 +22,7 @@ import pytest
 from instructor_only.checks.resnet_assertions import (
     assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_state_matches,
     assert_stats_move_only_in_training, close, images, leaf_name, mode_name, require_attr)
-from instructor_only.checks.remote import type_of
+from instructor_only.checks.remote import is_exactly
 from instructor_only.references import resnet as ref
 
 
@@ -252,7 +252,7 @@ class CheckResNet(_SharesBuilds):
         strides = ref.stage_strides(arch["blocks_per_stage"])
         for i, (channels, stage, stage_strides) in enumerate(zip(arch["stage_channels"], rn.stages(model), strides)):
             for j, (block, stride) in enumerate(zip(stage, stage_strides)):
-                assert type_of(block) == self._blocks["basic"], (
+                assert is_exactly(block, self._blocks["basic"]), (
                     f"stage {i}, block {j} is a {type(block).__name__}; build every block from the `block` argument")
                 want = (previous, channels, stride)
                 assert tuple(block.spec) == want, (

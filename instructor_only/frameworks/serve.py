@@ -12,7 +12,7 @@ Requests (JSON): {"op": ..., ...}
 - call {target, args, kwargs}      call a handle or an adapter function
 - call_each {target, calls}        call it once per [args, kwargs] pair; answers the list of results (or errors)
 - getattr {target, name}
-- operator {name, args}            one of OPERATORS (comparisons, arithmetic, len, repr, iteration, ...)
+- operator {name, args}            one of OPERATORS (conversions to data: len, repr, float, iteration, ...)
 - define_module {name, source}     create a parts module the checks need now (sent by the trusted side)
 - release                          forget every handle
 Answers: {"ok": value} or {"error": [exception type name, message, builtin?]}.
@@ -29,12 +29,12 @@ import numpy as np
 from instructor_only.frameworks import wire
 
 MESSAGE_CHARS = 4000  # of an exception's message sent back
+# What the trusted side may ask of a kernel object: conversions to data. No comparison or arithmetic: those would send
+# the trusted side's expected values into the kernel, and let the kernel's objects decide them.
 OPERATORS = {
-    **{name: getattr(operator, name) for name in (
-        "eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos",
-        "abs", "getitem", "contains", "matmul", "not_", "truth")},
-    "len": len, "repr": repr, "str": str, "float": float, "int": int, "index": operator.index, "bool": bool,
-    "list": list, "array": np.asarray, "hasattr": hasattr, "type": type,
+    "getitem": operator.getitem, "len": len, "repr": repr, "str": str, "float": float, "int": int,
+    "index": operator.index, "bool": bool, "list": list, "array": np.asarray,
+    "is_type": lambda value, cls: type(value) is cls,
 }
 
 
@@ -66,7 +66,7 @@ _ABSENT = object()
 
 
 def _encode(value):
-    return wire.encode(value, _HANDLES.handle)
+    return wire.encode(value, _HANDLES.handle, by_name=False)
 
 
 def _decode(data):

@@ -20,6 +20,11 @@ channel_axis = -1
 momentum, eps = 0.99, 1e-3
 
 
+# The framework's own answers, from plain data on layers the checks build themselves: computed on the trusted side
+# (checks/remote.py), out of reach of a kernel that patched its framework.
+TRUSTED = ("builtin_layer", "builtin_forward", "set_builtin_state")
+
+
 def layout_shape(n: int, channels: int, spatial: tuple[int, int] | None = None) -> tuple[int, ...]:
     return (n, channels) if spatial is None else (n, *spatial, channels)
 
@@ -286,13 +291,6 @@ def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0):
 def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0):
     return fn(model, tensor(x), tf.constant(np.asarray(y), dtype=tf.int64), lr, batch_size,
               np.random.default_rng(seed), framework_cross_entropy)
-
-
-def clone(model):
-    """A new model with the same architecture and a copy of every weight (moving statistics included)."""
-    copy = _ReferenceModel(*model.sizes)
-    copy.set_weights(model.get_weights())
-    return copy
 
 
 def set_eval_mode(model) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 
 import numpy as np
 import torch
@@ -13,6 +12,11 @@ name = "torch"
 convention = "torch"
 channel_axis = 1
 momentum, eps = 0.1, 1e-5
+
+
+# The framework's own answers, from plain data on layers the checks build themselves: computed on the trusted side
+# (checks/remote.py), out of reach of a kernel that patched its framework.
+TRUSTED = ("builtin_layer", "builtin_forward", "set_builtin_state")
 
 
 def layout_shape(n: int, channels: int, spatial: tuple[int, int] | None = None) -> tuple[int, ...]:
@@ -182,10 +186,6 @@ def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0):
 def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0):
     return fn(model, tensor(x), torch.as_tensor(np.asarray(y), dtype=torch.long), lr, batch_size,
               torch.Generator().manual_seed(seed), F.cross_entropy)
-
-
-def clone(model):
-    return copy.deepcopy(model)
 
 
 def set_eval_mode(model) -> None:

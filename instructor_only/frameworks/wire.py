@@ -36,8 +36,10 @@ def is_adapter_object(value) -> bool:
             and isinstance(getattr(value, "__qualname__", None), str) and "<" not in value.__qualname__)
 
 
-def encode(value, to_handle: Callable[[object], list]) -> object:
-    """`value` as JSON-able data; what is not data becomes `to_handle(value)` ([id, type name, callable])."""
+def encode(value, to_handle: Callable[[object], list], by_name: bool = True) -> object:
+    """`value` as JSON-able data; what is not data becomes `to_handle(value)` ([id, type name, callable]). Adapter
+    functions and classes go by name only if `by_name` (the trusted side's requests; the kernel sends handles only:
+    a name it sent would be looked up on the trusted side)."""
     if value is None or isinstance(value, (bool, str)) or type(value) in (int, float):
         return value
     if isinstance(value, np.ndarray) and value.dtype.kind in ARRAY_KINDS and not value.dtype.hasobject:
@@ -45,16 +47,16 @@ def encode(value, to_handle: Callable[[object], list]) -> object:
     if isinstance(value, np.generic) and value.dtype.kind in ARRAY_KINDS:
         return {"s": _array(np.asarray(value))["a"]}
     if type(value) is tuple:
-        return {"t": [encode(v, to_handle) for v in value]}
+        return {"t": [encode(v, to_handle, by_name) for v in value]}
     if type(value) is list:
-        return {"l": [encode(v, to_handle) for v in value]}
+        return {"l": [encode(v, to_handle, by_name) for v in value]}
     if type(value) is dict:
-        return {"d": [[encode(k, to_handle), encode(v, to_handle)] for k, v in value.items()]}
+        return {"d": [[encode(k, to_handle, by_name), encode(v, to_handle, by_name)] for k, v in value.items()]}
     if type(value) in (set, frozenset):
-        return {"set": [encode(v, to_handle) for v in value]}
+        return {"set": [encode(v, to_handle, by_name) for v in value]}
     if type(value) is bytes:
         return {"b": base64.b64encode(value).decode("ascii")}
-    if is_adapter_object(value):
+    if by_name and is_adapter_object(value):
         return {"f": [value.__module__, value.__qualname__]}
     return {"h": to_handle(value)}
 
@@ -106,6 +108,8 @@ def adapter_object(module: str, qualname: str):
         if part.startswith("_"):
             raise ValueError(f"not a public adapter name: {qualname!r}")
         value = getattr(value, part)
+    if getattr(value, "__module__", None) != module:  # defined there, not imported into it
+        raise ValueError(f"{module}.{qualname} is not defined in that module")
     return value
 
 
