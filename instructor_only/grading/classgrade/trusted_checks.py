@@ -4,8 +4,9 @@ An autograder cell ends with `run_hidden_checks("warmup", "conv_output_size", "t
 source comes from the gradebook, not from the student). classgrade sends the cell to the kernel without that call
 (and without its import), then runs the same checks here, in the worker process, with `check_report` over a
 `KernelLink`: every request to the kernel is a silent execute request whose answer comes back as display data of a
-private MIME type, read here as data (`instructor_only.frameworks.wire`). The kernel never holds a reference, an
-expected value or the checks' code (the sandbox does not mount `instructor_only/checks` or `references`).
+private MIME type, read here as data (`instructor_only.frameworks.wire`). The kernel never holds a numpy reference,
+an expected value or the checks' code (the sandbox does not mount `instructor_only/checks` or `references`); the
+correct building blocks of `checks/parts/` reach it by source only when a check puts one in place of the student's.
 
 The verdict is written into the cell: the report in words (stdout) and, if a check failed, an error output, which
 is what nbgrader scores. The kernel can only lower a score: a cell that errors in the kernel fails before its
