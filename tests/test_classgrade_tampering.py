@@ -235,6 +235,94 @@ for module in ("instructor_only.checks.parts.torch_resnet", "instructor_only.fra
 '''
 
 
+# A blank student who fakes everything the kernel reports about the blocks: make_layer, structure, weights,
+# outputs, running statistics, gradients (written by a blind red team). It reported all-zero weights, for which the
+# reference's answer is trivial (0 or relu(x)), and scored both block cells before the checks asked for the weights
+# they had just set (`assert_redrawn`).
+FORGED_BLOCKS = r'''
+import math as _m, numpy as _np
+import instructor_only.frameworks.torch_resnet as _R
+_ip = get_ipython()
+def _skip_public(lines):              # the test cells' public checks never run in my kernel
+    return ["pass\n"] if lines and lines[0].startswith("# Public checks") else lines
+_ip.input_transformers_cleanup.append(_skip_public)
+
+class _C:
+    def __init__(s, k, i, o, st): s.k, s.i, s.o, s.st = k, i, o, st
+class _N:
+    def __init__(s, c): s.c = c
+class _Blk:
+    def __init__(s, kind, i, o, st=1):
+        s.kind, s.spec, s.n, s.bns = kind, (i, o, st), 0, []
+        convs = [(3, i, o, st), (3, o, o, 1)] if kind == "basic" else [(1, i, o // 4, 1), (3, o // 4, o // 4, st), (1, o // 4, o, 1)]
+        for j, (k, a, b, t) in enumerate(convs, 1):
+            setattr(s, f"conv{j}", _C(k, a, b, t)); setattr(s, f"bn{j}", _N(b)); s.bns.append((f"bn{j}", b))
+        s.proj = not (st == 1 and i == o)
+        s.shortcut_conv = _C(1, i, o, st) if s.proj else None
+        s.shortcut_bn = _N(o) if s.proj else None
+        if s.proj: s.bns.append(("shortcut_bn", o))
+        s.convs = [c for c in (getattr(s, f"conv{j}") for j in (1, 2, 3) if hasattr(s, f"conv{j}"))] + ([s.shortcut_conv] if s.proj else [])
+
+class BasicBlock: _kind = "basic"
+class Bottleneck: _kind = "bottleneck"
+
+def _mod(f):
+    f.__module__ = _R.__name__; setattr(_R, f.__name__, f); return f
+_orig = {n: getattr(_R, n) for n in ("make_layer", "conv_info", "is_batch_norm", "bn_settings", "read_params", "forward",
+                                      "running_stats", "gradients", "trainable_count", "randomize")}
+def _bnp(c):
+    return {"gamma": _np.ones(c), "beta": _np.zeros(c), "running_mean": _np.zeros(c), "running_var": _np.zeros(c), "momentum": 0.1, "eps": 1e-5}
+@_mod
+def make_layer(cls, *args, input_shape=None, seed=0, **kwargs):
+    k = getattr(cls, "_kind", None)
+    if k is None: return _orig["make_layer"](cls, *args, input_shape=input_shape, seed=seed, **kwargs)
+    if k == "bottleneck" and args[1] % 4: raise ValueError("out_channels must be divisible by 4")
+    return _Blk(k, *args)
+@_mod
+def conv_info(obj):
+    if isinstance(obj, _C): return {"kernel": (obj.k, obj.k), "in_channels": obj.i, "out_channels": obj.o, "stride": (obj.st, obj.st), "has_bias": False}
+    return _orig["conv_info"](obj)
+@_mod
+def is_batch_norm(obj): return isinstance(obj, _N) or _orig["is_batch_norm"](obj)
+@_mod
+def bn_settings(obj): return (0.1, 1e-5) if isinstance(obj, _N) else _orig["bn_settings"](obj)
+@_mod
+def read_params(layer, kind, block=None):
+    if isinstance(layer, _N): return _bnp(layer.c)
+    if isinstance(layer, _Blk):      # all convolutions zero: the reference's answer is trivial
+        p = {}
+        for j in (1, 2, 3):
+            if hasattr(layer, f"conv{j}"):
+                c = getattr(layer, f"conv{j}"); p[f"conv{j}"] = _np.zeros((c.o, c.i, c.k, c.k)); p[f"bn{j}"] = _bnp(c.o)
+        p["shortcut_conv"] = _np.zeros((layer.spec[1], layer.spec[0], 1, 1)) if layer.proj else None
+        p["shortcut_bn"] = _bnp(layer.spec[1]) if layer.proj else None
+        return p
+    return _orig["read_params"](layer, kind, block)
+@_mod
+def forward(layer, x, training):
+    if not isinstance(layer, _Blk): return _orig["forward"](layer, x, training)
+    x = _np.asarray(x, _np.float64); n, c, h, w = x.shape; i, o, st = layer.spec
+    if training: layer.n += 1
+    if not layer.proj: return _np.maximum(x, 0.0)
+    return _np.zeros((n, o, -(-h // st), -(-w // st)))
+@_mod
+def running_stats(layer):
+    if not isinstance(layer, _Blk): return _orig["running_stats"](layer)
+    return {name: (_np.full(c, 0.1 * layer.n), _np.full(c, 1.0 + 0.1 * layer.n)) for name, c in layer.bns}
+@_mod
+def gradients(layer, x, upstream, training=True):
+    if not isinstance(layer, _Blk): return _orig["gradients"](layer, x, upstream, training)
+    return {f"p{j}": _np.ones(3) for j in range(len(layer.convs) + 2 * len(layer.bns))}
+@_mod
+def trainable_count(layer):
+    if not isinstance(layer, _Blk): return _orig["trainable_count"](layer)
+    return sum(c.k * c.k * c.i * c.o for c in layer.convs) + sum(2 * c for _, c in layer.bns)
+@_mod
+def randomize(layer, seed):
+    if not isinstance(layer, _Blk): return _orig["randomize"](layer, seed)
+'''
+
+
 def grade_borrowing_class(course_dir) -> dict:
     assignment = course.get("resnet_torch")
     nbgrader_cli.new_course(course_dir, [assignment])
@@ -242,6 +330,9 @@ def grade_borrowing_class(course_dir) -> dict:
     release = notebooks.read(course.COURSE_ROOT / "release" / assignment.name / "resnet.ipynb")
     borrower = notebooks.with_answer_replaced(release, "basic_block", BORROW_BLOCKS)
     nbgrader_cli.submit(course_dir, "borrower", assignment, {"resnet.ipynb": nbformat.writes(borrower).encode()})
+    forger = notebooks.with_answer_replaced(notebooks.with_answer_replaced(release, "basic_block", FORGED_BLOCKS),
+                                            "bottleneck_block", "pass")
+    nbgrader_cli.submit(course_dir, "forger", assignment, {"resnet.ipynb": nbformat.writes(forger).encode()})
     result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--no-feedback")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     executed = nbformat.read(course_dir / "autograded" / "borrower" / assignment.name / "resnet.ipynb", as_version=4)
@@ -249,8 +340,17 @@ def grade_borrowing_class(course_dir) -> dict:
     return {"scores": nbgrader_cli.scores(course_dir, assignment.name), "said": said}
 
 
+@pytest.fixture(scope="module")
+def borrowed(tmp_path_factory, request):
+    return graded_once("borrowing", tmp_path_factory, request, grade_borrowing_class)[1]
+
+
 @pytest.mark.nbgrader
-def test_the_correct_blocks_cannot_be_borrowed(tmp_path):
-    borrowed = grade_borrowing_class(tmp_path / "course")
+def test_the_correct_blocks_cannot_be_borrowed(borrowed):
     assert "borrowed" not in borrowed["said"] and borrowed["said"].count("nothing to borrow") == 2, borrowed["said"]
     assert autograded(borrowed["scores"]["borrower"]) == 0, borrowed["scores"]
+
+
+@pytest.mark.nbgrader
+def test_forged_claims_about_the_blocks_score_nothing(borrowed):
+    assert autograded(borrowed["scores"]["forger"]) == 0, borrowed["scores"]["forger"]

@@ -96,15 +96,19 @@ def _to_handle(value) -> list:
 
 
 _CLASSES: dict[tuple[str, bool], type] = {}
+MAX_CLASSES = 256   # proxy classes kept (type names come from the kernel: a flood of new names gets "object")
+NAME_CHARS = 60     # of a type name kept
 
 
 def remote(link: Link, spec) -> "Remote":
     """A proxy of the kernel's object `spec` ([id, type name, callable]), of a class named like the object's type."""
-    handle_id, type_name, is_callable = int(spec[0]), str(spec[1]) or "object", bool(spec[2])
+    handle_id, type_name, is_callable = int(spec[0]), str(spec[1])[:NAME_CHARS] or "object", bool(spec[2])
     key = (type_name, is_callable)
+    if key not in _CLASSES and len(_CLASSES) >= MAX_CLASSES:
+        key = ("object", is_callable)
     if key not in _CLASSES:
         base = RemoteCallable if is_callable else Remote
-        _CLASSES[key] = type(type_name if type_name.isidentifier() else "object", (base,), {"__slots__": ()})
+        _CLASSES[key] = type(key[0] if key[0].isidentifier() else "object", (base,), {"__slots__": ()})
     proxy = object.__new__(_CLASSES[key])
     object.__setattr__(proxy, "_link", link)
     object.__setattr__(proxy, "_id", handle_id)

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from instructor_only.checks.resnet_assertions import (
-    assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_state_matches,
+    assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_redrawn, assert_state_matches,
     assert_stats_move_only_in_training, close, images, leaf_name, mode_name, require_attr)
 from instructor_only.checks.remote import is_exactly
 from instructor_only.references import resnet as ref
@@ -158,6 +158,7 @@ class _BlockChecks(_SharesBuilds):
             params = rn.read_params(layer, self.kind)
             x = self._x(case, seed)
             what = f"{self.class_name}({in_c}, {out_c}, stride={stride}), {mode_name(training)}"
+            assert_redrawn(params, what)
             y = rn.forward(layer, x, training)
             want, state = ref.BLOCKS[self.kind](x, params, stride, training, rn.padding, rn.convention)
             assert y.min() >= 0, (f"{what}: the output has negative values ({y.min():.3g}); the block must end with "
@@ -272,6 +273,7 @@ class CheckResNet(_SharesBuilds):
         model, arch, shape = self._make(rn, student, kind)
         rn.randomize(model, 3)
         params = rn.read_params(model, "resnet", kind)
+        assert_redrawn(params, f"ResNet({kind} blocks)")
         x = images(shape, 4)
         y = rn.forward(model, x, training)
         want, state = ref.resnet_forward(x, params, kind, training, rn.padding, rn.convention)
@@ -365,6 +367,7 @@ class CheckDenseBlock(_SharesBuilds):
             params = rn.read_params(block, "dense")
             x = images((4, case[0], 6, 6), seed + 10)
             what = f"DenseBlock{case}, {mode_name(training)}"
+            assert_redrawn(params, what)
             y = rn.forward(block, x, training)
             want, state = ref.dense_block(x, params, training, rn.padding, rn.convention)
             if y.shape == want.shape:
@@ -391,6 +394,7 @@ class CheckDenseBlock(_SharesBuilds):
             params = rn.read_params(block, "transition")
             x = images((4, case[0], 6, 6), seed + 30)
             what = f"TransitionBlock{case}, {mode_name(training)}"
+            assert_redrawn(params, what)
             want, state = ref.transition_block(x, params, training, rn.padding, rn.convention)
             close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)")
             assert_state_matches(state, rn.read_params(block, "transition"), what + ": ")

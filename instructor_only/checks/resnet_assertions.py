@@ -84,6 +84,30 @@ def assert_block_structure(rn, layer, kind, in_c, out_c, stride):
     assert_shortcut(rn, layer, owner, in_c, out_c, stride)
 
 
+def assert_redrawn(params, what, path=""):
+    """The weights the kernel reports after `rn.randomize` look redrawn: the reference is only a test of the student's
+    computation if they are not degenerate (with zero weights, BN statistics 0 and 1, any block's answer is trivial).
+    Bounds are those `randomize` draws from: BN gamma in [0.5, 1.5], variance in [0.5, 2]; weights spread out."""
+    if params is None:
+        return
+    if isinstance(params, (list, tuple)):
+        for i, value in enumerate(params):
+            assert_redrawn(value, what, f"{path}[{i}]")
+    elif isinstance(params, dict) and "gamma" in params:
+        gamma, var = np.asarray(params["gamma"], float), np.asarray(params["running_var"], float)
+        ok = (np.all((gamma >= 0.5) & (gamma <= 1.5)) and np.all((var >= 0.5) & (var <= 2.0))
+              and (gamma.size < 4 or np.std(gamma) > 1e-3))
+        assert ok, f"{what}: the batch norm at {path or 'the top'} does not hold the values the check just set"
+    elif isinstance(params, dict):
+        for key, value in params.items():
+            assert_redrawn(value, what, f"{path}.{key}" if path else key)
+    else:
+        weights = np.asarray(params, float)
+        if weights.ndim >= 2 and weights.size >= 4:
+            assert np.std(weights) > 0.01 and np.mean(weights == 0) < 0.1, (
+                f"{what}: the weights at {path} do not hold the values the check just set")
+
+
 def assert_state_matches(want_state, after_params, what):
     """Running statistics the reference computed vs those now stored in the student's layer."""
     if isinstance(want_state, list):

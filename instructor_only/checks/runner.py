@@ -30,6 +30,7 @@ import pytest
 from instructor_only.checks import remote
 
 _INI = Path(__file__).with_name("pytest.ini")
+MESSAGE_CHARS = 1500  # of one failed check's message shown to the student
 
 
 class HiddenChecksFailed(AssertionError):
@@ -52,7 +53,7 @@ class CheckReport:
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.failed and bool(self.passed)
 
-    def summary(self) -> str:
+    def summary(self) -> str:  # at most ~MESSAGE_CHARS per check
         """The verdict in words, for the student: one line per failed check, nothing of the checks' code."""
         total = len(self.passed) + len(self.failed)
         if self.ok:
@@ -62,7 +63,10 @@ class CheckReport:
                     f"please tell your instructor.")
         lines = [f"Hidden checks for `{self.grade_id}`: {len(self.failed)} of {total} failed."]
         for name in self.failed:
-            message = self.messages.get(name, "failed").strip().replace("\n", "\n    ")
+            message = self.messages.get(name, "failed").strip()
+            if len(message) > MESSAGE_CHARS:  # (a message may quote the student's objects)
+                message = message[:MESSAGE_CHARS] + " [...]"
+            message = message.replace("\n", "\n    ")
             lines.append(f"- {check_title(name)}: {message}")
         return "\n".join(lines)
 

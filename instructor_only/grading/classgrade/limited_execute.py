@@ -198,9 +198,13 @@ class LimitedExecute(Execute):
             if hidden is None:
                 return super().preprocess_cell(cell, resources, index)
             return self._with_trusted_checks(cell, resources, index, hidden)
-        except CellTimeoutError:  # the per-cell timeout's interrupt was ignored: stop the kernel, like a limit
+        except CellTimeoutError as timeout:  # the per-cell timeout's interrupt was ignored: stop the kernel
             if self._watchdog is not None:
                 self._watchdog.meter.kill()
+            if isinstance(timeout, trusted_checks.HiddenChecksTimeout):
+                return self._stop_at(cell, resources, LIMIT_ERROR, f"cell `{label}` ran past the per-cell timeout of "
+                                                                   f"{self.timeout} s: your code, called by a hidden "
+                                                                   f"check, did not return; the kernel was stopped")
             ignored = " and ignored the interrupt" if self.interrupt_on_timeout else ""
             return self._stop_at(cell, resources, LIMIT_ERROR, f"cell `{label}` ran past the per-cell timeout of "
                                                                f"{self.timeout} s{ignored}; the kernel was stopped")

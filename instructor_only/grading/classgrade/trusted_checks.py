@@ -30,6 +30,10 @@ ENTRY = "run_hidden_checks"
 DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
 
 
+class HiddenChecksTimeout(CellTimeoutError):
+    """The student's code, called by a hidden check, did not return within the cell's timeout."""
+
+
 @dataclass
 class HiddenCall:
     concept: str
@@ -92,7 +96,7 @@ class KernelLink(Link):
         while True:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
-                raise CellTimeoutError("the hidden checks ran past the cell's timeout")
+                raise HiddenChecksTimeout("the hidden checks ran past the cell's timeout")
             try:
                 message = await kc.get_iopub_msg(timeout=min(1.0, remaining))
             except (asyncio.TimeoutError, TimeoutError, Exception) as error:  # queue.Empty from the channel
@@ -122,7 +126,7 @@ class KernelLink(Link):
         while True:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
-                raise CellTimeoutError("the hidden checks ran past the cell's timeout")
+                raise HiddenChecksTimeout("the hidden checks ran past the cell's timeout")
             try:
                 message = await self._client.kc.get_shell_msg(timeout=min(1.0, remaining))
             except Exception as error:  # noqa: BLE001 -- queue.Empty: wait on while the kernel lives
