@@ -115,15 +115,24 @@ def remote(link: Link, spec) -> "Remote":
     return proxy
 
 
+def _ask(value: "Remote", operator: str, *args):
+    """The kernel's answer to `operator` (serve.OPERATORS) applied to the object `value` stands for."""
+    return object.__getattribute__(value, "_link").request("operator", name=operator, args=_args(value, *args))
+
+
 def _op(name):
     def method(self, *args):
-        return object.__getattribute__(self, "_link").request("operator", name=name, args=_args(self, *args))
+        return _ask(self, name, *args)
     method.__name__ = f"__{name}__"
     return method
 
 
 def _args(*values):
     return wire.encode(tuple(values), _to_handle)
+
+
+def _target(value: "Remote") -> dict:
+    return {"h": _to_handle(value)}
 
 
 class Remote:
@@ -137,7 +146,7 @@ class Remote:
     def __getattr__(self, name: str):
         if name.startswith(("__array", "_repr_", "__length_hint")):  # numpy's and IPython's probes: answered here
             raise AttributeError(name)
-        return object.__getattribute__(self, "_link").request("getattr", target=_args(self)["t"][0], name=name)
+        return object.__getattribute__(self, "_link").request("getattr", target=_target(self), name=name)
 
     def __setattr__(self, name, value):
         raise AttributeError("the checks do not set attributes of the student's objects")
@@ -155,12 +164,11 @@ class Remote:
         return hash(("remote", object.__getattribute__(self, "_id")))
 
     def __iter__(self):
-        return iter(object.__getattribute__(self, "_link").request("operator", name="list", args=_args(self)))
+        return iter(_ask(self, "list"))
 
     def __array__(self, dtype=None, copy=None):
         import numpy as np
-        value = object.__getattribute__(self, "_link").request("operator", name="array", args=_args(self))
-        return np.asarray(value, dtype=dtype)
+        return np.asarray(_ask(self, "array"), dtype=dtype)
 
 
 class RemoteCallable(Remote):
@@ -168,15 +176,14 @@ class RemoteCallable(Remote):
 
     def __call__(self, *args, **kwargs):
         link = object.__getattribute__(self, "_link")
-        return link.request("call", target=_args(self)["t"][0], args=link.encode(args), kwargs=link.encode(kwargs))
+        return link.request("call", target=_target(self), args=link.encode(args), kwargs=link.encode(kwargs))
 
 
 def is_exactly(value, cls) -> bool:
     """type(value) is cls, asked of the kernel for one of its objects (`cls`: a class of the checks, sent by name)."""
     if not isinstance(value, Remote):
         return type(value) is cls
-    link = object.__getattribute__(value, "_link")
-    return link.request("operator", name="is_type", args=link.encode((value, cls)))
+    return _ask(value, "is_type", cls)
 
 
 def call_each(function, calls: list[tuple]) -> list:
@@ -185,7 +192,7 @@ def call_each(function, calls: list[tuple]) -> list:
     if not isinstance(function, RemoteCallable):
         return [function(*args) for args in calls]
     link = object.__getattribute__(function, "_link")
-    answers = link.request("call_each", target=_args(function)["t"][0],
+    answers = link.request("call_each", target=_target(function),
                            calls=link.encode([(tuple(args), {}) for args in calls]))
     for status, value in answers:
         if status != "ok":

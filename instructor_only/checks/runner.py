@@ -19,11 +19,10 @@ that line run in the kernel: it runs `check_report` in its own process over a li
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import importlib
 import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 

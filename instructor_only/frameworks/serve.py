@@ -42,6 +42,9 @@ class Handles:
     """Objects of the kernel named by small integers; the same object always gets the same handle."""
 
     def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
         self.objects: dict[int, object] = {}
         self.ids: dict[int, int] = {}
 
@@ -120,7 +123,7 @@ def _run(request: dict, namespace: dict):
         exec(compile(request["source"], module.__file__, "exec"), module.__dict__)
         return None
     if op == "release":
-        _HANDLES.__init__()
+        _HANDLES.clear()
         return None
     raise ValueError(f"unknown request {op!r}")
 

@@ -15,7 +15,7 @@ hidden checks run.
 from __future__ import annotations
 
 import ast
-import asyncio
+import queue
 import time
 from dataclasses import dataclass
 
@@ -24,6 +24,7 @@ from nbclient.util import run_sync
 
 from instructor_only.checks import check_report
 from instructor_only.checks.remote import Link
+from instructor_only.frameworks import wire
 from instructor_only.frameworks.serve import REPLY_MIME
 
 ENTRY = "run_hidden_checks"
@@ -88,60 +89,40 @@ class KernelLink(Link):
             raise
 
     async def _exchange(self, request_text: str) -> str:
-        kc, km = self._client.kc, self._client.km
         code = (f"__import__('instructor_only.frameworks.serve', fromlist=['reply']).reply(globals(), "
                 f"{request_text!r})")
-        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+        msg_id = self._client.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                         stop_on_error=False)
         answer = None
         while True:
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                raise HiddenChecksTimeout("the hidden checks ran past the cell's timeout")
-            try:
-                message = await kc.get_iopub_msg(timeout=min(1.0, remaining))
-            except (asyncio.TimeoutError, TimeoutError, Exception) as error:  # queue.Empty from the channel
-                if type(error).__name__ not in ("Empty", "TimeoutError"):
-                    raise
-                if not await km.is_alive():
-                    raise DeadKernelError("the kernel died during the hidden checks") from None
-                continue
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
+            message = await self._next(self._client.kc.get_iopub_msg, msg_id)
             kind, content = message["msg_type"], message.get("content", {})
             if kind == "display_data" and REPLY_MIME in content.get("data", {}):
-                answer = content["data"][REPLY_MIME]
+                answer = str(content["data"][REPLY_MIME])
             elif kind == "error" and answer is None:
-                answer = ('{"error": [' + _json_str(content.get("ename", "Error")) + ", "
-                          + _json_str(content.get("evalue", "")[:2000]) + ", false]}")
+                answer = wire.dumps({"error": [str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000],
+                                               False]})
             elif kind == "status" and content.get("execution_state") == "idle":
                 break
-        await self._take_shell_reply(msg_id)
-        if answer is None:
-            answer = '{"error": ["NoAnswer", "the kernel did not answer the hidden checks", false]}'
-        return answer if isinstance(answer, str) else str(answer)
+        # Read this request's execute reply off the shell channel: unread replies pile up to ZeroMQ's high-water
+        # mark, past which the kernel drops replies, nbclient's own among them.
+        await self._next(self._client.kc.get_shell_msg, msg_id)
+        return answer or wire.dumps({"error": ["NoAnswer", "the kernel did not answer the hidden checks", False]})
 
-    async def _take_shell_reply(self, msg_id: str) -> None:
-        """Read this request's execute reply off the shell channel: unread replies pile up to ZeroMQ's high-water
-        mark, past which the kernel drops replies, nbclient's own among them."""
+    async def _next(self, get_message, msg_id: str) -> dict:
+        """The next message of `get_message` (a channel's) whose parent is request `msg_id`, within the deadline."""
         while True:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
                 raise HiddenChecksTimeout("the hidden checks ran past the cell's timeout")
             try:
-                message = await self._client.kc.get_shell_msg(timeout=min(1.0, remaining))
-            except Exception as error:  # noqa: BLE001 -- queue.Empty: wait on while the kernel lives
-                if type(error).__name__ != "Empty":
-                    raise
+                message = await get_message(timeout=min(1.0, remaining))
+            except queue.Empty:  # nothing yet: wait on while the kernel lives
                 if not await self._client.km.is_alive():
                     raise DeadKernelError("the kernel died during the hidden checks") from None
                 continue
             if message.get("parent_header", {}).get("msg_id") == msg_id:
-                return
-
-
-def _json_str(text: str) -> str:
-    import json
-    return json.dumps(str(text))
+                return message
 
 
 def run(client, cell, hidden: HiddenCall, seconds: float):
