@@ -15,6 +15,19 @@ def reduced_run() -> bool:
     return "NBGRADER_EXECUTION" in os.environ
 
 
+def balanced_batch_size(n: int, at_most: int = 64) -> int:
+    """The minibatch size that cuts n examples into as few near-equal minibatches of at most `at_most` as possible.
+
+    Why not simply `at_most`: 1347 training digits in minibatches of 64 leave a last minibatch of 3. Batch norm's
+    statistics of 3 examples are wild, and as the last update of every epoch they weigh 10% in the running
+    statistics used at test time (momentum 0.1). 62 gives 21 minibatches of 62 and one of 45.
+    """
+    if n < 1 or at_most < 1:
+        raise ValueError(f"need at least one example and a positive batch size, got n={n}, at_most={at_most}")
+    batches = math.ceil(n / at_most)
+    return math.ceil(n / batches)
+
+
 def is_stable(losses: list[float], initial_loss: float) -> bool:
     """A run is stable if every epoch's loss is finite and the last one is below the loss before training."""
     return all(math.isfinite(v) for v in losses) and losses[-1] < initial_loss

@@ -13,7 +13,7 @@ import tensorflow as tf
 from tensorflow import keras
 from tqdm.auto import tqdm
 
-from student_helpers.experiments import is_stable
+from student_helpers.experiments import balanced_batch_size, is_stable
 
 COMPILE_FROM_STEPS = 20  # fit_classifier compiles its training step from this many steps on
 
@@ -33,15 +33,18 @@ def mean_loss(model, loss_fn, x, y) -> float:
     return float(loss_fn(model(x, training=False), y))
 
 
-def train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size=64, seed=0, progress=True, desc="epochs",
+def train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size=None, seed=0, progress=True, desc="epochs",
           stop_if_diverged=False):
     """Run `epochs` calls of sgd_epoch; returns the per-epoch average training losses.
 
+    batch_size: None means near-equal minibatches of at most 64 (experiments.balanced_batch_size).
+
     stop_if_diverged: stop after the first epoch whose loss is not finite (the run is unstable anyway).
     """
+    batch_size = balanced_batch_size(len(x)) if batch_size is None else batch_size
     rng = np.random.default_rng(seed)
     losses = []
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
+    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=True)
     for _ in bar:
         losses.append(float(sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn)))
         bar.set_postfix(loss=f"{losses[-1]:.3f}")
@@ -51,7 +54,7 @@ def train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size=64, seed=0, pr
     return losses
 
 
-def largest_stable_lr(make_model, sgd_epoch, loss_fn, x, y, lrs, epochs, batch_size=64, seed=0):
+def largest_stable_lr(make_model, sgd_epoch, loss_fn, x, y, lrs, epochs, batch_size=None, seed=0):
     """The largest learning rate in `lrs` whose run is stable (see experiments.is_stable), or None.
 
     Every run starts from the same initialization (seeded). Rates are tried from the largest down, and the search

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from tqdm.auto import tqdm
 
-from student_helpers.experiments import is_stable
+from student_helpers.experiments import balanced_batch_size, is_stable
 
 
 def as_tensors(x, y):
@@ -35,18 +35,22 @@ def mean_loss(model, loss_fn, x, y) -> float:
         model.train(was_training)
 
 
-def train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size=64, seed=0, progress=True, desc="epochs"):
-    """Run `epochs` calls of sgd_epoch; returns the per-epoch average training losses."""
+def train(model, sgd_epoch, loss_fn, x, y, lr, epochs, batch_size=None, seed=0, progress=True, desc="epochs"):
+    """Run `epochs` calls of sgd_epoch; returns the per-epoch average training losses.
+
+    batch_size: None means near-equal minibatches of at most 64 (experiments.balanced_batch_size).
+    """
+    batch_size = balanced_batch_size(len(x)) if batch_size is None else batch_size
     generator = torch.Generator().manual_seed(seed)
     losses = []
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
+    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=True)
     for _ in bar:
         losses.append(float(sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn)))
         bar.set_postfix(loss=f"{losses[-1]:.3f}")
     return losses
 
 
-def largest_stable_lr(make_model, sgd_epoch, loss_fn, x, y, lrs, epochs, batch_size=64, seed=0):
+def largest_stable_lr(make_model, sgd_epoch, loss_fn, x, y, lrs, epochs, batch_size=None, seed=0):
     """The largest learning rate in `lrs` whose run is stable (see experiments.is_stable), or None."""
     best = None
     for lr in sorted(lrs):
