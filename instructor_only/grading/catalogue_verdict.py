@@ -2,6 +2,7 @@
 
     python -m instructor_only.grading.catalogue_verdict               # all assignments, through real nbgrader
     python -m instructor_only.grading.catalogue_verdict --fast        # in-process, no nbgrader (seconds)
+    python -m instructor_only.grading.catalogue_verdict --fast --hidden-only   # public asserts removed
     python -m instructor_only.grading.catalogue_verdict -a warmup_torch
 
 End to end, each assignment gets a fresh temporary course: `nbgrader generate_assignment`, every submission placed
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from instructor_only.grading import course, inprocess, nbgrader_cli
+from instructor_only.grading import course, inprocess, nbgrader_cli, notebooks
 from instructor_only.grading.expectations import Verdict, judge
 from instructor_only.grading.submissions import PlannedSubmission, autograded_tests, end_to_end_sample, plan
 
@@ -106,13 +107,17 @@ def _plan_index(submission: PlannedSubmission) -> int:
     return [s.student_id for s in plan(submission.assignment)].index(submission.student_id)
 
 
-def grade_in_process(assignment: course.Assignment, include=("solution", "blank", "bug", "alt")) -> list[Row]:
+def grade_in_process(assignment: course.Assignment, include=("solution", "blank", "bug", "alt"),
+                     hidden_only: bool = False) -> list[Row]:
+    """Every proving submission run in this process. hidden_only: the test cells keep only their hidden tests, so
+    each bug must be caught by the hidden checks of its own test cells, not by a public assert (the blank release
+    has no hidden tests and is left out)."""
     rows = []
-    for submission in plan(assignment, include=include):
+    for submission in plan(assignment, include=tuple(k for k in include if not (hidden_only and k == "blank"))):
         tests = autograded_tests(submission)
         outcome = {}
         for nb in submission.notebooks.values():
-            outcome.update(inprocess.run_cells(nb))
+            outcome.update(inprocess.run_cells(notebooks.hidden_only(nb) if hidden_only else nb))
         # For the blank release "passing" a cell means scoring on it, which is the same thing for all-or-nothing cells.
         passed = {t: outcome[t][0] for t in tests if t in outcome}
         rows.append(Row(submission, judge(submission.expectation, tests, passed)))
@@ -138,6 +143,8 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
     parser.add_argument("--fast", action="store_true", help="run the cells in-process instead of through nbgrader")
+    parser.add_argument("--hidden-only", action="store_true",
+                        help="with --fast: test cells keep only their hidden tests (public asserts removed)")
     parser.add_argument("--workers", type=int, default=2, help="nbgrader runs at a time (end to end)")
     parser.add_argument("--keep", metavar="DIR", help="grade under DIR and keep the temporary courses")
     args = parser.parse_args(argv)
@@ -146,8 +153,10 @@ def main(argv=None) -> int:
     if args.assignment and len(assignments) != len(args.assignment):
         parser.error(f"unknown assignment; known: {[a.name for a in course.discover()]}")
     started = time.perf_counter()
+    if args.hidden_only and not args.fast:
+        parser.error("--hidden-only runs in-process: add --fast")
     if args.fast:
-        rows = [row for a in assignments for row in grade_in_process(a)]
+        rows = [row for a in assignments for row in grade_in_process(a, hidden_only=args.hidden_only)]
     else:
         with tempfile.TemporaryDirectory(prefix="catalogue-") as tmp:
             workdir = Path(args.keep) if args.keep else Path(tmp)
@@ -155,7 +164,7 @@ def main(argv=None) -> int:
     print(format_table(rows))
     bad = [r for r in rows if not r.verdict.ok]
     print(f"\n{len(rows) - len(bad)} as expected, {len(bad)} not, in {time.perf_counter() - started:.0f} s "
-          f"({'in-process' if args.fast else 'through nbgrader'}).")
+          f"({'in-process' if args.fast else 'through nbgrader'}{', hidden checks only' if args.hidden_only else ''}).")
     for row in bad:
         print(f"\n{row.submission.label}: {row.verdict.status}: {row.verdict.detail}")
     return 1 if bad else 0

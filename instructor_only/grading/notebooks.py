@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 
 import nbformat
@@ -67,6 +68,21 @@ def with_answer_replaced(nb, answer_cell: str, source: str):
             cell.source = source
             return new
     raise KeyError(f"the notebook has no cell with grade id {answer_cell!r}")
+
+
+_HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
+
+
+def hidden_only(nb):
+    """A copy of an instructor notebook whose autograded test cells keep only their hidden tests: what the hidden
+    checks catch on their own, without the public asserts before them (a test cell without hidden tests becomes
+    empty, so it catches nothing)."""
+    new = copy.deepcopy(nb)
+    for cell in new.cells:
+        meta = grade_meta(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            cell.source = "".join(_HIDDEN_BLOCK.findall(cell.source)) or "pass\n"
+    return new
 
 
 def read(path) -> nbformat.NotebookNode:
