@@ -1,25 +1,32 @@
 """Fast proof of the hidden checks: every proving submission's cells run in-process against the same checks that
-autograding runs. (tests/test_catalogue_nbgrader.py proves the same through real nbgrader.)"""
+autograding runs, and every catalogued bug is caught again by its own test cells' hidden checks alone (public asserts
+removed). (tests/test_catalogue_nbgrader.py proves the same through real nbgrader.)"""
 import pytest
 
 from instructor_only.grading import course
-from instructor_only.grading.catalogue_verdict import grade_in_process
-from instructor_only.grading.expectations import judge
-from instructor_only.grading.inprocess import run_cells
-from instructor_only.grading.submissions import autograded_tests, plan
+from instructor_only.grading.catalogue_verdict import grade_in_process, run_in_process
+from instructor_only.grading.submissions import plan
 
 PLANNED = [s for a in course.discover() for s in plan(a)]
+BUGS = [s for s in PLANNED if s.kind == "bug"]
+
+
+def _report(outcome) -> str:
+    return "\n".join(f"--- {t}: {'passed' if ok else 'FAILED'}\n{text[-1500:]}" for t, (ok, text) in outcome.items())
 
 
 @pytest.mark.parametrize("submission", PLANNED, ids=[s.label for s in PLANNED])
 def test_submission_scores_as_expected(submission):
-    outcome = {}
-    for nb in submission.notebooks.values():
-        outcome.update(run_cells(nb))
-    tests = autograded_tests(submission)
-    verdict = judge(submission.expectation, tests, {t: outcome[t][0] for t in tests if t in outcome})
-    report = "\n".join(f"--- {t}: {'passed' if ok else 'FAILED'}\n{text[-1500:]}" for t, (ok, text) in outcome.items())
-    assert verdict.ok, f"{submission.label}: {verdict.status}: {verdict.detail}\n{report}"
+    verdict, outcome = run_in_process(submission)
+    assert verdict.ok, f"{submission.label}: {verdict.status}: {verdict.detail}\n{_report(outcome)}"
+
+
+@pytest.mark.parametrize("submission", BUGS, ids=[s.label for s in BUGS])
+def test_bug_is_caught_by_the_hidden_checks_alone(submission):
+    """Public asserts removed: a bug the hidden checks would miss, caught only because a public assert earlier in the
+    same cell failed, shows here."""
+    verdict, outcome = run_in_process(submission, hidden_only=True)
+    assert verdict.ok, f"{submission.label} (hidden checks only): {verdict.status}: {verdict.detail}\n{_report(outcome)}"
 
 
 def test_grade_in_process_reports_a_missed_bug(monkeypatch):

@@ -489,3 +489,352 @@ ENTRIES = [
             return new_value
     """),
 ]
+
+
+# Written blind for issue 14 by a tester who saw only the release notebook (not the checks or the entries above).
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_1 = [
+    Bug('batch_norm', 'inference_ignores_gamma_beta',
+        "In inference the function returns the plain standardized x and drops gamma and beta, although the contract is y = gamma * (x - mu) / sqrt(sigma^2 + eps) + beta where 'In inference the moving statistics replace mu and sigma^2' (only mu and sigma^2 are replaced); the public check only uses gamma=1, beta=0.", '''
+        def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3):
+            """Batch normalization with Keras' conventions, for (N, D) or (N, H, W, C) input."""
+            if not training:
+                # inference: just standardize with the stored statistics
+                return (x - moving_mean) / tf.sqrt(moving_var + eps), moving_mean, moving_var
+            axes = list(range(len(x.shape) - 1))
+            mean, var = tf.nn.moments(x, axes=axes)
+            y = gamma * (x - mean) / tf.sqrt(var + eps) + beta
+            new_mean = momentum * moving_mean + (1 - momentum) * mean
+            new_var = momentum * moving_var + (1 - momentum) * var
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'momentum_hardcoded',
+        "The moving statistics always use 0.99/0.01 instead of the `momentum` argument ('momentum (float): weight of the OLD moving statistics in the update'); invisible with the default momentum used by the public check.", '''
+        def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3):
+            """Batch normalization with Keras' conventions, for (N, D) or (N, H, W, C) input."""
+            if training:
+                axes = [0] if len(x.shape) == 2 else [0, 1, 2]
+                mean = tf.reduce_mean(x, axis=axes)
+                var = tf.reduce_mean((x - mean) ** 2, axis=axes)
+                # Keras: keep 99% of the old value, move 1% towards the batch
+                new_mean = 0.99 * moving_mean + 0.01 * mean
+                new_var = 0.99 * moving_var + 0.01 * var
+            else:
+                mean, var = moving_mean, moving_var
+                new_mean, new_var = moving_mean, moving_var
+            y = gamma * (x - mean) / tf.sqrt(var + eps) + beta
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'eps_outside_sqrt_in_training',
+        "In training mode eps is added to the standard deviation instead of the variance, y = (x - mu) / (sqrt(sigma^2) + eps), violating 'y = gamma (x - mu) / sqrt(sigma^2 + eps) + beta' and 'eps (float): added to the variance before the square root'; the std-1 check's 1e-3 tolerance hides it.", '''
+        def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3):
+            """Batch normalization with Keras' conventions, for (N, D) or (N, H, W, C) input."""
+            axes = list(range(len(x.shape) - 1))
+            if training:
+                mean = tf.reduce_mean(x, axis=axes)
+                std = tf.math.reduce_std(x, axis=axes)          # biased std
+                x_hat = (x - mean) / (std + eps)
+                new_mean = momentum * moving_mean + (1.0 - momentum) * mean
+                new_var = momentum * moving_var + (1.0 - momentum) * tf.square(std)
+            else:
+                x_hat = (x - moving_mean) / tf.sqrt(moving_var + eps)
+                new_mean, new_var = moving_mean, moving_var
+            return gamma * x_hat + beta, new_mean, new_var
+    '''),
+    Bug('batchnorm_layer', 'layer_ignores_its_momentum_eps',
+        "call() passes neither self.momentum nor self.eps to batch_norm, so BatchNorm(momentum=0.9, eps=1e-5) silently behaves like the defaults, against 'Attributes: momentum, eps (floats)' / 'def __init__(self, momentum=0.99, eps=1e-3, ...)' 'like keras BatchNormalization'.", '''
+        class BatchNorm(keras.layers.Layer):
+            """Batch norm over the last axis (features of (N, D), channels of (N, H, W, C)), like keras BatchNormalization."""
+
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum = momentum
+                self.eps = eps
+
+            def build(self, input_shape):
+                c = input_shape[-1]
+                self.gamma = self.add_weight(name="gamma", shape=(c,), initializer="ones", trainable=True)
+                self.beta = self.add_weight(name="beta", shape=(c,), initializer="zeros", trainable=True)
+                self.moving_mean = self.add_weight(name="moving_mean", shape=(c,), initializer="zeros", trainable=False)
+                self.moving_variance = self.add_weight(name="moving_variance", shape=(c,), initializer="ones", trainable=False)
+
+            def call(self, x, training=None):
+                y, mean, var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance, bool(training))
+                if training:
+                    self.moving_mean.assign(mean)
+                    self.moving_variance.assign(var)
+                return y
+    '''),
+    Bug('batchnorm_layer', 'build_uses_axis_1_not_last',
+        "build sizes the weights with input_shape[1], which is the height for NHWC images, violating 'Batch norm over the last axis (... channels of (N, H, W, C))' and 'once the number of channels (input_shape[-1]) is known'; the public check only builds with (None, 3).", '''
+        class BatchNorm(keras.layers.Layer):
+            """Batch norm over the last axis (features of (N, D), channels of (N, H, W, C)), like keras BatchNormalization."""
+
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum = momentum
+                self.eps = eps
+
+            def build(self, input_shape):
+                features = input_shape[1]   # number of features
+                self.gamma = self.add_weight(name="gamma", shape=(features,), initializer="ones", trainable=True)
+                self.beta = self.add_weight(name="beta", shape=(features,), initializer="zeros", trainable=True)
+                self.moving_mean = self.add_weight(name="moving_mean", shape=(features,), initializer="zeros",
+                                                   trainable=False)
+                self.moving_variance = self.add_weight(name="moving_variance", shape=(features,), initializer="ones",
+                                                       trainable=False)
+
+            def call(self, x, training=None):
+                y, mean, var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                          bool(training), self.momentum, self.eps)
+                if training:
+                    self.moving_mean.assign(mean)
+                    self.moving_variance.assign(var)
+                return y
+    '''),
+    Bug('batchnorm_layer', 'weights_hardcoded_float32',
+        'add_weight is given dtype=\'float32\', so BatchNorm(dtype=\'float64\') mixes float32 weights with float64 inputs and crashes, violating \'Pass **kwargs on to super().__init__, so that Keras options such as dtype="float64" work\'.', '''
+        class BatchNorm(keras.layers.Layer):
+            """Batch norm over the last axis (features of (N, D), channels of (N, H, W, C)), like keras BatchNormalization."""
+
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum = momentum
+                self.eps = eps
+
+            def build(self, input_shape):
+                c = input_shape[-1]
+                self.gamma = self.add_weight(name="gamma", shape=(c,), initializer="ones", trainable=True, dtype="float32")
+                self.beta = self.add_weight(name="beta", shape=(c,), initializer="zeros", trainable=True, dtype="float32")
+                self.moving_mean = self.add_weight(name="moving_mean", shape=(c,), initializer="zeros", trainable=False,
+                                                   dtype="float32")
+                self.moving_variance = self.add_weight(name="moving_variance", shape=(c,), initializer="ones",
+                                                       trainable=False, dtype="float32")
+
+            def call(self, x, training=None):
+                training = bool(training)
+                y, mean, var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                          training, self.momentum, self.eps)
+                if training:
+                    self.moving_mean.assign(mean)
+                    self.moving_variance.assign(var)
+                return y
+    '''),
+    Bug('mlp_forward', 'blind_bn_after_activation',
+        "Applies BN after the nonlinearity (Dense -> activation -> BN), violating 'Use model.hidden_layers[i], then model.norms[i] ..., then model.activation' and 'BN goes **between** the dense layer and the nonlinearity'.", '''
+        def mlp_forward(model, x, training):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            h = x
+            for i, layer in enumerate(model.hidden_layers):
+                h = model.activation(layer(h))
+                if model.norms is not None:
+                    h = model.norms[i](h, training=training)
+            return model.output_layer(h)
+    '''),
+    Bug('mlp_forward', 'relu_hardcoded',
+        "Uses tf.nn.relu instead of model.activation, so MLP(..., activation='sigmoid') still runs ReLU, violating 'Use model.hidden_layers[i], then model.norms[i] ... then model.activation'.", '''
+        def mlp_forward(model, x, training):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            h = x
+            for i in range(len(model.hidden_layers)):
+                h = model.hidden_layers[i](h)
+                if model.norms is not None:
+                    h = model.norms[i](h, training=training)
+                h = tf.nn.relu(h)
+            return model.output_layer(h)
+    '''),
+    Bug('cross_entropy', 'log_of_softmax',
+        "Takes tf.math.log(tf.nn.softmax(logits)), which returns inf for a wrong class with large logits (e.g. logit gap of 200), against 'Compute it from the logits directly. Computing softmax and then its log overflows for large logits'.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: integer (N,) with values in [0, K)."""
+            probs = tf.nn.softmax(logits, axis=1)
+            p_true = tf.reduce_sum(probs * tf.one_hot(labels, logits.shape[1], dtype=logits.dtype), axis=1)
+            return -tf.reduce_mean(tf.math.log(p_true))
+    '''),
+    Bug('cross_entropy', 'num_classes_from_labels',
+        "Derives K from the labels (max label + 1) instead of the logits, so a batch that lacks the highest class gives a one-hot of the wrong width (silently broadcast or a shape error), violating 'logits: float (N, K); labels: integer (N,) with values in [0, K)'.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: integer (N,) with values in [0, K)."""
+            num_classes = int(tf.reduce_max(labels)) + 1
+            log_probs = logits - tf.reduce_logsumexp(logits, axis=1, keepdims=True)
+            picked = tf.reduce_sum(log_probs * tf.one_hot(labels, num_classes), axis=1)
+            return -tf.reduce_mean(picked)
+    '''),
+    Bug('sgd_epoch', 'drops_last_partial_batch',
+        "Loops only over full minibatches (range(0, n - batch_size + 1, batch_size)), so the remainder of the epoch is never seen, violating 'One epoch visits every training example once' and 'batch_size (int): the last minibatch may be smaller'; 384/64 is exact in the public check.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's trainable variables in place."""
+            n = x.shape[0]
+            perm = rng.permutation(n)
+            losses = []
+            for start in range(0, n - batch_size + 1, batch_size):
+                idx = perm[start:start + batch_size]
+                xb, yb = tf.gather(x, idx), tf.gather(y, idx)
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(model(xb, training=True), yb)
+                grads = tape.gradient(loss, model.trainable_variables)
+                for var, grad in zip(model.trainable_variables, grads):
+                    var.assign_sub(lr * grad)
+                losses.append(float(loss))
+            return sum(losses) / len(losses)
+    '''),
+    Bug('sgd_epoch', 'array_split_equal_batches',
+        "Splits the permutation with np.array_split into ceil(n / batch_size) nearly equal chunks, so e.g. n=100, batch_size=64 gives two batches of 50 instead of 64 + 36, violating 'batch_size (int): the last minibatch may be smaller' (only the last one may differ from batch_size).", '''
+        def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's trainable variables in place."""
+            n = int(x.shape[0])
+            num_batches = math.ceil(n / batch_size)
+            losses = []
+            for idx in np.array_split(rng.permutation(n), num_batches):
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(model(tf.gather(x, idx), training=True), tf.gather(y, idx))
+                grads = tape.gradient(loss, model.trainable_variables)
+                for var, grad in zip(model.trainable_variables, grads):
+                    var.assign_sub(lr * grad)
+                losses.append(float(loss))
+            return float(np.mean(losses))
+    '''),
+    Bug('sgd_epoch', 'global_numpy_shuffle',
+        "Shuffles with np.random.permutation instead of the given generator, so runs are not reproducible from rng and rng is never advanced, violating 'rng (numpy.random.Generator): use it to shuffle (rng.permutation(N))'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's trainable variables in place."""
+            n = int(x.shape[0])
+            order = np.random.permutation(n)
+            total, count = 0.0, 0
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(model(tf.gather(x, idx), training=True), tf.gather(y, idx))
+                grads = tape.gradient(loss, model.trainable_variables)
+                for var, grad in zip(model.trainable_variables, grads):
+                    var.assign_sub(lr * grad)
+                total += float(loss)
+                count += 1
+            return total / count
+    '''),
+    Bug('sgd_epoch', 'returns_last_batch_loss',
+        "Returns the loss of the last minibatch instead of 'float: the average of the minibatch losses'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's trainable variables in place."""
+            n = int(x.shape[0])
+            order = rng.permutation(n)
+            loss = None
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(model(tf.gather(x, idx), training=True), tf.gather(y, idx))
+                grads = tape.gradient(loss, model.trainable_variables)
+                for var, grad in zip(model.trainable_variables, grads):
+                    var.assign_sub(lr * grad)
+            return float(loss)
+    '''),
+    Bug('smoothness_constant', 'centers_features',
+        "Centers the columns first (largest eigenvalue of the covariance), violating 'Largest eigenvalue of X^T X / n'; the public matrix already has zero-mean columns.", '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            n = x.shape[0]
+            xc = x - tf.reduce_mean(x, axis=0)
+            cov = tf.matmul(xc, xc, transpose_a=True) / n
+            return float(tf.linalg.eigvalsh(cov)[-1])
+    '''),
+    Alternative('batch_norm', 'reshape_rsqrt_fused',
+        'Flattens all but the last axis with tf.reshape(x, (-1, C)), uses tf.nn.moments, and applies the normalization as one scale and shift (x * gamma*rsqrt(var+eps) + (beta - mean*scale)); the moving update is written as old - (1 - momentum) * (old - batch), which equals momentum*old + (1-momentum)*batch.', '''
+        def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3):
+            """Batch normalization with Keras' conventions, for (N, D) or (N, H, W, C) input."""
+            moving_mean = tf.convert_to_tensor(moving_mean)
+            moving_var = tf.convert_to_tensor(moving_var)
+            if training:
+                flat = tf.reshape(x, (-1, x.shape[-1]))          # every position of every example is a sample
+                mean, var = tf.nn.moments(flat, axes=[0])        # biased variance
+                new_mean = moving_mean - (1.0 - momentum) * (moving_mean - mean)
+                new_var = moving_var - (1.0 - momentum) * (moving_var - var)
+            else:
+                mean, var = moving_mean, moving_var
+                new_mean, new_var = moving_mean, moving_var
+            scale = gamma * tf.math.rsqrt(var + eps)
+            shift = beta - mean * scale
+            return x * scale + shift, new_mean, new_var
+    '''),
+    Alternative('batchnorm_layer', 'initializer_objects_assign_sub',
+        'Uses keras.initializers objects, remembers the channel count, and moves the moving weights with assign_sub of (old - new) rather than assign; training=None is treated as inference, as Keras layers do by default.', '''
+        class BatchNorm(keras.layers.Layer):
+            """Batch norm over the last axis (features of (N, D), channels of (N, H, W, C)), like keras BatchNormalization."""
+
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum = float(momentum)
+                self.eps = float(eps)
+
+            def build(self, input_shape):
+                self.channels = int(input_shape[-1])
+                shape = (self.channels,)
+                self.gamma = self.add_weight(shape=shape, initializer=keras.initializers.Ones(), trainable=True, name="gamma")
+                self.beta = self.add_weight(shape=shape, initializer=keras.initializers.Zeros(), trainable=True, name="beta")
+                self.moving_mean = self.add_weight(shape=shape, initializer=keras.initializers.Zeros(), trainable=False,
+                                                   name="moving_mean")
+                self.moving_variance = self.add_weight(shape=shape, initializer=keras.initializers.Ones(), trainable=False,
+                                                       name="moving_variance")
+
+            def call(self, x, training=None):
+                is_training = bool(training) if training is not None else False
+                y, new_mean, new_var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                                  is_training, momentum=self.momentum, eps=self.eps)
+                if is_training:
+                    self.moving_mean.assign_sub(self.moving_mean - new_mean)
+                    self.moving_variance.assign_sub(self.moving_variance - new_var)
+                return y
+    '''),
+    Alternative('mlp_forward', 'zip_with_none_norms',
+        'Pairs each dense layer with its BN layer (or None when model.norms is None) via zip, same order Dense -> BN(training) -> activation, output layer without activation.', '''
+        def mlp_forward(model, x, training):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            norms = model.norms if model.norms is not None else [None] * len(model.hidden_layers)
+            for dense_layer, norm in zip(model.hidden_layers, norms):
+                x = dense_layer(x)
+                x = norm(x, training=training) if norm is not None else x
+                x = model.activation(x)
+            return model.output_layer(x)
+    '''),
+    Alternative('cross_entropy', 'blind_gather_batch_dims',
+        "Uses tf.nn.log_softmax (stable, computed from the logits) and tf.gather(..., batch_dims=1) to pick each row's label entry, then the mean.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: integer (N,) with values in [0, K)."""
+            log_probs = tf.nn.log_softmax(logits, axis=-1)
+            picked = tf.gather(log_probs, tf.cast(labels, tf.int32)[:, None], batch_dims=1)[:, 0]
+            return -tf.reduce_mean(picked)
+    '''),
+    Alternative('cross_entropy', 'sparse_softmax_xent',
+        'Uses tf.nn.sparse_softmax_cross_entropy_with_logits (per-example losses) and averages them, which the notebook explicitly allows.', '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: integer (N,) with values in [0, K)."""
+            per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(labels, tf.int64), logits=logits)
+            return tf.reduce_mean(per_example)
+    '''),
+    Alternative('sgd_epoch', 'np_split_tensor_accumulator',
+        'Cuts the permutation with np.split at multiples of batch_size (full batches plus a smaller last one), takes the variable list once, and accumulates the losses in a list of tensors converted to a float at the end.', '''
+        def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's trainable variables in place."""
+            n = int(x.shape[0])
+            batches = np.split(rng.permutation(n), np.arange(batch_size, n, batch_size))
+            variables = model.trainable_variables
+            batch_losses = []
+            for idx in batches:
+                xb = tf.gather(x, idx)
+                yb = tf.gather(y, idx)
+                with tf.GradientTape() as tape:
+                    logits = model(xb, training=True)
+                    loss = loss_fn(logits, yb)
+                for var, grad in zip(variables, tape.gradient(loss, variables)):
+                    var.assign_sub(lr * grad)
+                batch_losses.append(loss)
+            return float(tf.reduce_mean(tf.stack(batch_losses)))
+    '''),
+    Alternative('smoothness_constant', 'blind_svd_squared',
+        'Uses the largest singular value s of X: the eigenvalues of X^T X / n are s^2 / n, so the result is the same without forming the Gram matrix.', '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            s = tf.linalg.svd(x, compute_uv=False)      # singular values, largest first
+            return float(s[0] ** 2 / x.shape[0])
+    '''),
+]
+ENTRIES += BLIND_ROUND_1

@@ -434,3 +434,405 @@ ENTRIES = [
             return new_value
     """),
 ]
+
+
+# Written blind for issue 14 by a tester who saw only the release notebook (not the checks or the entries above).
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_1 = [
+    Bug('batch_norm', 'running_stats_keep_autograd_history',
+        "The running statistics are computed from the batch mean/var without detach/no_grad, so when x requires grad they carry autograd history, violating 'the running statistics are new tensors with no autograd history (gradients must flow into y only)'.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 2:
+                dims, shape = (0,), (1, -1)
+            else:
+                dims, shape = (0, 2, 3), (1, -1, 1, 1)
+            if training:
+                mu = x.mean(dim=dims)
+                var = x.var(dim=dims, unbiased=False)
+                n = x.numel() / x.shape[1]
+                new_running_mean = (1 - momentum) * running_mean + momentum * mu
+                new_running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            else:
+                mu, var = running_mean, running_var
+                new_running_mean, new_running_var = running_mean, running_var
+            x_hat = (x - mu.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
+            y = gamma.reshape(shape) * x_hat + beta.reshape(shape)
+            return y, new_running_mean, new_running_var
+    '''),
+    Bug('batch_norm', 'unbiased_correction_uses_batch_size_for_images',
+        "For 4-D input the Bessel correction uses N/(N-1) (batch size only) instead of n = N*H*W, violating 'n is the number of values averaged per feature: ... N * H * W for images' and 'new_running_var uses the UNBIASED batch variance'.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            four_d = x.dim() == 4
+            dims = (0, 2, 3) if four_d else 0
+            view = (1, -1, 1, 1) if four_d else (1, -1)
+            if training:
+                mean = x.mean(dim=dims)
+                var = ((x - mean.view(view)) ** 2).mean(dim=dims)
+                N = x.shape[0]
+                unbiased_var = var * N / (N - 1)
+                new_mean = ((1 - momentum) * running_mean + momentum * mean).detach()
+                new_var = ((1 - momentum) * running_var + momentum * unbiased_var).detach()
+            else:
+                mean, var = running_mean, running_var
+                new_mean, new_var = running_mean.clone(), running_var.clone()
+            y = gamma.view(view) * (x - mean.view(view)) / torch.sqrt(var.view(view) + eps) + beta.view(view)
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'eps_outside_sqrt',
+        "Divides by sqrt(var) + eps instead of sqrt(var + eps), violating 'eps (float): added to the variance before the square root' (visible for small variances or large eps).", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 4:
+                axes = [0, 2, 3]
+                shp = (1, x.shape[1], 1, 1)
+            else:
+                axes = [0]
+                shp = (1, x.shape[1])
+            if training:
+                mu = x.mean(dim=axes, keepdim=True)
+                var = ((x - mu) ** 2).mean(dim=axes, keepdim=True)
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    new_mean = (1 - momentum) * running_mean + momentum * mu.flatten()
+                    new_var = (1 - momentum) * running_var + momentum * var.flatten() * n / (n - 1)
+            else:
+                mu, var = running_mean.reshape(shp), running_var.reshape(shp)
+                new_mean, new_var = running_mean, running_var
+            y = (x - mu) / (torch.sqrt(var) + eps)
+            return gamma.reshape(shp) * y + beta.reshape(shp), new_mean, new_var
+    '''),
+    Bug('batch_norm', 'momentum_hardcoded',
+        "Uses a hard-coded 0.1 in the running-statistics update and ignores the momentum argument, violating 'momentum (float): weight of the NEW batch statistics in the update'.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 4:
+                C = x.shape[1]
+                flat = x.transpose(0, 1).reshape(C, -1).T   # (N*H*W, C)
+            else:
+                flat = x
+            if training:
+                mean = flat.mean(0)
+                var = flat.var(0, unbiased=False)
+                new_mean = 0.9 * running_mean + 0.1 * mean.detach()
+                new_var = 0.9 * running_var + 0.1 * flat.var(0, unbiased=True).detach()
+            else:
+                mean, var = running_mean, running_var
+                new_mean, new_var = running_mean, running_var
+            if x.dim() == 4:
+                mean, var = mean[None, :, None, None], var[None, :, None, None]
+                g, b = gamma[None, :, None, None], beta[None, :, None, None]
+            else:
+                g, b = gamma, beta
+            y = g * (x - mean) / torch.sqrt(var + eps) + b
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'gamma_beta_ignored_for_images',
+        "The 4-D branch returns the standardized x_hat without applying gamma and beta, violating 'y = gamma * (x - mu)/sqrt(sigma^2 + eps) + beta per feature (per channel for 4-D input)'.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 2:
+                if training:
+                    mu = x.mean(0)
+                    var = x.var(0, unbiased=False)
+                    new_mean = (1 - momentum) * running_mean + momentum * mu.detach()
+                    new_var = (1 - momentum) * running_var + momentum * x.var(0, unbiased=True).detach()
+                else:
+                    mu, var, new_mean, new_var = running_mean, running_var, running_mean, running_var
+                return gamma * (x - mu) / torch.sqrt(var + eps) + beta, new_mean, new_var
+            # images: one statistic per channel over (N, H, W)
+            if training:
+                mu = x.mean(dim=(0, 2, 3))
+                var = x.var(dim=(0, 2, 3), unbiased=False)
+                new_mean = (1 - momentum) * running_mean + momentum * mu.detach()
+                new_var = (1 - momentum) * running_var + momentum * x.var(dim=(0, 2, 3), unbiased=True).detach()
+            else:
+                mu, var, new_mean, new_var = running_mean, running_var, running_mean, running_var
+            x_hat = (x - mu[None, :, None, None]) / torch.sqrt(var[None, :, None, None] + eps)
+            return x_hat, new_mean, new_var
+    '''),
+    Alternative('batch_norm', 'channels_last_flatten_var_mean',
+        'Moves the feature axis last and flattens to (n, C) with movedim/reshape, uses torch.var_mean with correction=0 and torch.rsqrt, and gets the unbiased variance by n/(n-1); running stats are computed under torch.no_grad(), and inference returns clones of the (unchanged) running stats.', '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            xc = x.movedim(1, -1)                 # (N, D) or (N, H, W, C): features last
+            flat = xc.reshape(-1, xc.shape[-1])   # (n, C)
+            if training:
+                var, mean = torch.var_mean(flat, dim=0, correction=0)
+                n = flat.shape[0]
+                with torch.no_grad():
+                    new_mean = running_mean + momentum * (mean - running_mean)
+                    new_var = running_var + momentum * (var * (n / (n - 1)) - running_var)
+            else:
+                mean, var = running_mean, running_var
+                new_mean, new_var = running_mean.clone(), running_var.clone()
+            y = (xc - mean) * torch.rsqrt(var + eps) * gamma + beta
+            return y.movedim(-1, 1), new_mean, new_var
+    '''),
+    Bug('batchnorm_layer', 'module_ignores_momentum_and_eps',
+        "forward calls batch_norm without self.momentum/self.eps, so BatchNorm(C, momentum=0.3, eps=1e-3) behaves like the defaults, violating 'equivalent to nn.BatchNorm1d/2d' with its momentum/eps attributes.", '''
+        class BatchNorm(nn.Module):
+            """Batch norm over features (N, D) or channels (N, C, H, W), equivalent to nn.BatchNorm1d/2d."""
+
+            def __init__(self, num_features, momentum=0.1, eps=1e-5):
+                super().__init__()
+                self.gamma = nn.Parameter(torch.ones(num_features))
+                self.beta = nn.Parameter(torch.zeros(num_features))
+                self.register_buffer("running_mean", torch.zeros(num_features))
+                self.register_buffer("running_var", torch.ones(num_features))
+                self.momentum = momentum
+                self.eps = eps
+
+            def forward(self, x):
+                y, new_mean, new_var = batch_norm(x, self.gamma, self.beta, self.running_mean, self.running_var,
+                                                  self.training)
+                self.running_mean = new_mean
+                self.running_var = new_var
+                return y
+    '''),
+    Bug('batchnorm_layer', 'non_persistent_buffers',
+        "Registers the running statistics with persistent=False, so they are missing from state_dict(), violating 'buffers (self.register_buffer), which are saved with the model'.", '''
+        class BatchNorm(nn.Module):
+            """Batch norm over features (N, D) or channels (N, C, H, W), equivalent to nn.BatchNorm1d/2d."""
+
+            def __init__(self, num_features, momentum=0.1, eps=1e-5):
+                super().__init__()
+                self.momentum = momentum
+                self.eps = eps
+                self.gamma = nn.Parameter(torch.ones(num_features))
+                self.beta = nn.Parameter(torch.zeros(num_features))
+                # statistics, not learned
+                self.register_buffer("running_mean", torch.zeros(num_features), persistent=False)
+                self.register_buffer("running_var", torch.ones(num_features), persistent=False)
+
+            def forward(self, x):
+                y, self.running_mean, self.running_var = batch_norm(
+                    x, self.gamma, self.beta, self.running_mean, self.running_var, self.training, self.momentum, self.eps)
+                return y
+    '''),
+    Alternative('batchnorm_layer', 'copy_into_buffers_in_place',
+        'Keeps the same buffer tensors and copies the statistics batch_norm returns into them with copy_ under no_grad (only when training, since in eval they are unchanged anyway); parameters created with torch.full/new tensors.', '''
+        class BatchNorm(nn.Module):
+            """Batch norm over features (N, D) or channels (N, C, H, W), equivalent to nn.BatchNorm1d/2d."""
+
+            def __init__(self, num_features, momentum=0.1, eps=1e-5):
+                super().__init__()
+                self.num_features = num_features
+                self.momentum = float(momentum)
+                self.eps = float(eps)
+                self.register_buffer("running_mean", torch.zeros(num_features))
+                self.register_buffer("running_var", torch.full((num_features,), 1.0))
+                self.gamma = nn.Parameter(torch.full((num_features,), 1.0))
+                self.beta = nn.Parameter(torch.zeros(num_features))
+
+            def forward(self, x):
+                y, mean, var = batch_norm(x, self.gamma, self.beta, self.running_mean, self.running_var,
+                                          training=self.training, momentum=self.momentum, eps=self.eps)
+                if self.training:
+                    with torch.no_grad():
+                        self.running_mean.copy_(mean)
+                        self.running_var.copy_(var)
+                return y
+    '''),
+    Bug('mlp_forward', 'blind_bn_after_activation',
+        "Applies the activation before batch norm (Linear -> activation -> BN), violating 'Use model.hidden_layers[i], then model.norms[i] when model.norms is not None, then model.activation'.", '''
+        def mlp_forward(model, x):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            h = x
+            for i in range(len(model.hidden_layers)):
+                h = model.activation(model.hidden_layers[i](h))
+                if model.norms is not None:
+                    h = model.norms[i](h)
+            return model.output_layer(h)
+    '''),
+    Bug('mlp_forward', 'hardcoded_relu',
+        "Uses torch.relu instead of model.activation, so MLP(..., activation='sigmoid') still runs ReLU, violating 'then model.activation'.", '''
+        def mlp_forward(model, x):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            for i, linear in enumerate(model.hidden_layers):
+                x = linear(x)
+                if model.norms is not None:
+                    x = model.norms[i](x)
+                x = torch.relu(x)
+            return model.output_layer(x)
+    '''),
+    Alternative('mlp_forward', 'build_sequential_on_the_fly',
+        'Assembles the layer order into a list (Linear, optional BN, activation, ..., output) and runs it with functools.reduce; same order and same modules, hence the same result.', '''
+        def mlp_forward(model, x):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            from functools import reduce
+            norms = model.norms if model.norms is not None else [None] * len(model.hidden_layers)
+            steps = []
+            for linear, norm in zip(model.hidden_layers, norms):
+                steps.append(linear)
+                if norm is not None:
+                    steps.append(norm)
+                steps.append(model.activation)
+            steps.append(model.output_layer)
+            return reduce(lambda h, f: f(h), steps, x)
+    '''),
+    Bug('cross_entropy', 'log_of_softmax',
+        "Computes log(softmax(z)), which gives inf (and nan gradients) once a wrong class's logit is ~100 below the max, violating 'Computing softmax and then its log overflows for large logits; ... with torch.logsumexp does not' / 'Compute it from the logits directly'.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K)."""
+            probs = torch.softmax(logits, dim=1)
+            picked = probs[torch.arange(logits.shape[0]), labels]
+            return -torch.log(picked).mean()
+    '''),
+    Bug('cross_entropy', 'returns_shape_1_not_0d',
+        "gather(...) gives (N, 1) and .mean(0) leaves a tensor of shape (1,), violating 'Returns a 0-d tensor'.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K)."""
+            log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+            nll = -log_probs.gather(1, labels.unsqueeze(1))   # (N, 1)
+            return nll.mean(0)
+    '''),
+    Bug('cross_entropy', 'exp_sum_without_max_shift',
+        "log-sum-exp written as log(exp(z).sum()) without subtracting the max, which overflows to inf for logits above ~88, violating 'Computing softmax and then its log overflows for large logits; log softmax(z)_k = z_k - log sum_j e^{z_j} with torch.logsumexp does not'.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K)."""
+            lse = torch.log(torch.exp(logits).sum(dim=1))
+            correct = logits[torch.arange(len(labels)), labels]
+            return (lse - correct).mean()
+    '''),
+    Alternative('cross_entropy', 'one_hot_log_softmax',
+        'Uses F.log_softmax and a one-hot mask (F.one_hot) summed over classes, then the mean over the batch; numerically stable and returns a 0-d tensor.', '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K)."""
+            one_hot = F.one_hot(labels, num_classes=logits.shape[1]).to(logits.dtype)
+            return -(one_hot * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+    '''),
+    Bug('sgd_epoch', 'drops_last_partial_batch',
+        "Loops over N // batch_size full minibatches only, silently skipping the remainder, violating 'One epoch visits every training example once' and 'batch_size (int): the last minibatch may be smaller'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            n = x.shape[0]
+            order = torch.randperm(n, generator=generator)
+            total = 0.0
+            num_batches = n // batch_size
+            for b in range(num_batches):
+                idx = order[b * batch_size:(b + 1) * batch_size]
+                loss = loss_fn(model(x[idx]), y[idx])
+                model.zero_grad()
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                total += loss.item()
+            return total / num_batches
+    '''),
+    Bug('sgd_epoch', 'ignores_generator',
+        "Shuffles with torch.randperm(N) from the global RNG instead of the given generator, violating 'generator (torch.Generator): use it to shuffle (torch.randperm(N, generator=generator))' (the order no longer depends on the generator, so runs are not reproducible from it).", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            perm = torch.randperm(len(x))
+            x, y = x[perm], y[perm]
+            batch_losses = []
+            for i in range(0, len(x), batch_size):
+                xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                        p.grad.zero_()
+                batch_losses.append(loss.item())
+            return sum(batch_losses) / len(batch_losses)
+    '''),
+    Bug('sgd_epoch', 'no_train_mode',
+        "Never calls model.train(), so a model left in eval mode trains with BN running statistics (which are never updated), violating 'The model must be in training mode while it learns'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            perm = torch.randperm(len(x), generator=generator)
+            losses = []
+            for start in range(0, len(x), batch_size):
+                idx = perm[start:start + batch_size]
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                        p.grad.zero_()
+                losses.append(loss.item())
+            return sum(losses) / len(losses)
+    '''),
+    Bug('sgd_epoch', 'no_zero_grad',
+        "Never clears the gradients, so each step uses the sum of all previous minibatch gradients, violating 'then clear the gradients: PyTorch adds new gradients to old ones'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            perm = torch.randperm(len(x), generator=generator)
+            losses = []
+            for start in range(0, len(x), batch_size):
+                idx = perm[start:start + batch_size]
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                losses.append(loss.item())
+            return sum(losses) / len(losses)
+    '''),
+    Bug('sgd_epoch', 'example_weighted_average_loss',
+        "Returns the per-example average (each minibatch loss weighted by its size) instead of 'float: the average of the minibatch losses' (differs when the last minibatch is smaller).", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            n = len(x)
+            perm = torch.randperm(n, generator=generator)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                idx = perm[start:start + batch_size]
+                loss = loss_fn(model(x[idx]), y[idx])
+                for p in model.parameters():
+                    p.grad = None
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                total += loss.item() * len(idx)
+            return total / n
+    '''),
+    Alternative('sgd_epoch', 'split_perm_set_to_none_plus_eval_log',
+        'Splits the permutation with perm.split(batch_size) (last chunk smaller), clears gradients by setting p.grad = None before backward, updates with p.add_(p.grad, alpha=-lr), skips parameters without gradient, and at the end does a harmless extra no-grad inference pass for logging, restoring training mode.', '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            params = [p for p in model.parameters() if p.requires_grad]
+            batch_losses = []
+            for idx in torch.randperm(x.shape[0], generator=generator).split(batch_size):
+                for p in params:
+                    p.grad = None
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in params:
+                        if p.grad is not None:
+                            p.add_(p.grad, alpha=-lr)
+                batch_losses.append(float(loss.detach()))
+            # extra inference-mode pass, for logging only (does not touch parameters or BN statistics)
+            model.eval()
+            with torch.no_grad():
+                _ = loss_fn(model(x[:256]), y[:256]).item()
+            model.train()
+            return sum(batch_losses) / len(batch_losses)
+    '''),
+    Bug('smoothness_constant', 'centred_covariance',
+        "Uses the (centred) covariance torch.cov(x.T, correction=0) instead of X^T X / n, violating 'Largest eigenvalue of X^T X / n' whenever the columns do not have mean 0.", '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            cov = torch.cov(x.T, correction=0)
+            return torch.linalg.eigvalsh(cov).max().item()
+    '''),
+    Alternative('smoothness_constant', 'top_singular_value_squared',
+        'Uses the largest singular value of X: lambda_max(X^T X / n) = sigma_max(X)^2 / n, without forming X^T X; returns a Python float.', '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            sigma_max = torch.linalg.svdvals(x)[0]
+            return float(sigma_max ** 2 / x.shape[0])
+    '''),
+]
+ENTRIES += BLIND_ROUND_1

@@ -610,3 +610,450 @@ ENTRIES = [
             }}
     """),
 ]
+
+
+# Written blind for issue 14 by a tester who saw only the release notebook (not the checks or the entries above).
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_1 = [
+    Bug('custom_dense', 'dense_bound_without_sqrt',
+        'The kernel is drawn uniform in +-1/in_features instead of "uniform in +-1/sqrt(input_shape[-1])" (the student forgot the square root); a narrower range still passes the public "|kernel| <= bound" check.', '''
+        class CountingDense(keras.layers.Layer):
+            """y = x @ kernel + bias for x of shape (N, in_features), counting its calls."""
+
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            def build(self, input_shape):
+                in_features = input_shape[-1]
+                bound = 1.0 / in_features
+                self.kernel = self.add_weight(name="kernel", shape=(in_features, self.units),
+                                              initializer=keras.initializers.RandomUniform(-bound, bound), trainable=True)
+                self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+                self.calls = self.add_weight(name="calls", shape=(), dtype="int64", initializer="zeros", trainable=False)
+
+            def call(self, x):
+                self.calls.assign_add(1)
+                return tf.matmul(x, self.kernel) + self.bias
+    '''),
+    Bug('custom_dense', 'dense_bound_from_units',
+        'The bound is computed from the number of output units, 1/sqrt(units), instead of "uniform in +-1/sqrt(input_shape[-1])" (in_features); caught by the public check here (5 in, 4 out: the range +-1/2 exceeds +-1/sqrt(5)), but it would pass whenever units > in_features.', '''
+        class CountingDense(keras.layers.Layer):
+            """y = x @ kernel + bias for x of shape (N, in_features), counting its calls."""
+
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            def build(self, input_shape):
+                bound = 1 / math.sqrt(self.units)
+                self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                              initializer=keras.initializers.RandomUniform(-bound, bound))
+                self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+                self.calls = self.add_weight(name="calls", shape=(), dtype="int64", initializer="zeros", trainable=False)
+
+            def call(self, x):
+                self.calls.assign_add(1)
+                return x @ self.kernel + self.bias
+    '''),
+    Alternative('custom_dense', 'dense_einsum_assign',
+        'Uses keras.ops.einsum for the product, explicit Zeros initializer objects, and calls.assign(calls + 1) instead of assign_add: the same weights, names, init range and output.', '''
+        class CountingDense(keras.layers.Layer):
+            """y = x @ kernel + bias for x of shape (N, in_features), counting its calls."""
+
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = int(units)
+
+            def build(self, input_shape):
+                fan_in = int(input_shape[-1])
+                limit = fan_in ** -0.5
+                self.kernel = self.add_weight(shape=(fan_in, self.units), name="kernel",
+                                              initializer=keras.initializers.RandomUniform(minval=-limit, maxval=limit))
+                self.bias = self.add_weight(shape=(self.units,), name="bias", initializer=keras.initializers.Zeros())
+                self.calls = self.add_weight(shape=(), name="calls", dtype="int64",
+                                             initializer=keras.initializers.Zeros(), trainable=False)
+
+            def call(self, x):
+                self.calls.assign(self.calls + 1)
+                return keras.ops.einsum("ni,io->no", x, self.kernel) + self.bias
+    '''),
+    Bug('basic_block', 'basic_bn_torch_momentum',
+        'Every BN is built as BatchNormalization(momentum=0.1), copying PyTorch\'s momentum convention (in Keras the moving statistics then jump 90% of the way to each batch\'s), whereas the docstring asks for "bn1: BatchNormalization()" (Keras momentum 0.99); the public checks only test that the statistics move at all.', '''
+        class BasicBlock(keras.layers.Layer):
+            """Basic residual block for NHWC input."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                # same momentum as PyTorch's BatchNorm2d default
+                self.conv1 = keras.layers.Conv2D(out_channels, 3, strides=stride, padding="same", use_bias=False)
+                self.bn1 = keras.layers.BatchNormalization(momentum=0.1)
+                self.conv2 = keras.layers.Conv2D(out_channels, 3, strides=1, padding="same", use_bias=False)
+                self.bn2 = keras.layers.BatchNormalization(momentum=0.1)
+                if stride != 1 or in_channels != out_channels:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = keras.layers.BatchNormalization(momentum=0.1)
+                else:
+                    self.shortcut_conv = None
+                    self.shortcut_bn = None
+
+            def call(self, x, training=None):
+                out = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                out = self.bn2(self.conv2(out), training=training)
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(out + x)
+    '''),
+    Alternative('basic_block', 'basic_add_layer_shortcut_first',
+        "Computes the shortcut first, and uses keras.layers.Add and keras.layers.ReLU layer objects (no weights) and keras.ops.relu instead of tf.nn.relu, and creates the shortcut layers before conv1 (so block.weights lists them first): the same sub-layers under the docstring's names, the same formula, training passed to every BN.", '''
+        class BasicBlock(keras.layers.Layer):
+            """Basic residual block for NHWC input."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                self.projects = not (stride == 1 and in_channels == out_channels)
+                self.shortcut_conv = (keras.layers.Conv2D(out_channels, kernel_size=1, strides=stride, use_bias=False)
+                                      if self.projects else None)
+                self.shortcut_bn = keras.layers.BatchNormalization() if self.projects else None
+                self.conv1 = keras.layers.Conv2D(out_channels, (3, 3), strides=(stride, stride), padding="same",
+                                                 use_bias=False)
+                self.bn1 = keras.layers.BatchNormalization()
+                self.conv2 = keras.layers.Conv2D(out_channels, (3, 3), strides=(1, 1), padding="same", use_bias=False)
+                self.bn2 = keras.layers.BatchNormalization()
+                self.merge = keras.layers.Add()
+                self.out_relu = keras.layers.ReLU()
+
+            def call(self, x, training=None):
+                identity = x
+                if self.projects:
+                    identity = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                h = keras.ops.relu(self.bn1(self.conv1(x), training=training))
+                h = self.bn2(self.conv2(h), training=training)
+                return self.out_relu(self.merge([h, identity]))
+    '''),
+    Bug('bottleneck_block', 'bottleneck_shortcut_ignores_stride',
+        'The projection is chosen only when the channel count changes, so Bottleneck(c, c, 2) gets an identity shortcut whose shape no longer matches (the add fails), violating "The shortcut follows the same rule as in the basic block" (identity only "when stride == 1 and the channel count does not change"); the public bottleneck check has no same-channels stride-2 case.', '''
+        class Bottleneck(keras.layers.Layer):
+            """Bottleneck residual block for NHWC input, expansion 4: width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                if out_channels % 4 != 0:
+                    raise ValueError(f"out_channels={out_channels} is not divisible by 4")
+                width = out_channels // 4
+                self.conv1 = keras.layers.Conv2D(width, 1, use_bias=False)
+                self.bn1 = keras.layers.BatchNormalization()
+                self.conv2 = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)
+                self.bn2 = keras.layers.BatchNormalization()
+                self.conv3 = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+                self.bn3 = keras.layers.BatchNormalization()
+                if in_channels != out_channels:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = keras.layers.BatchNormalization()
+                else:
+                    self.shortcut_conv = self.shortcut_bn = None
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                h = tf.nn.relu(self.bn2(self.conv2(h), training=training))
+                h = self.bn3(self.conv3(h), training=training)
+                s = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(h + s)
+    '''),
+    Bug('bottleneck_block', 'bottleneck_bn_torch_epsilon',
+        'Every BN is built as BatchNormalization(epsilon=1e-5) (PyTorch\'s default) instead of the plain BatchNormalization() the docstring lists ("bn1: BatchNormalization()", Keras epsilon 1e-3): outputs differ from the reference by ~5e-4 in inference mode, but the public check compares the block with its own BN layers.', '''
+        class Bottleneck(keras.layers.Layer):
+            """Bottleneck residual block for NHWC input, expansion 4: width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                if out_channels % 4:
+                    raise ValueError("out_channels must be divisible by 4")
+                width = out_channels // 4
+                bn = lambda: keras.layers.BatchNormalization(epsilon=1e-5)
+                self.conv1 = keras.layers.Conv2D(width, 1, strides=1, use_bias=False)
+                self.bn1 = bn()
+                self.conv2 = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)
+                self.bn2 = bn()
+                self.conv3 = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+                self.bn3 = bn()
+                if stride == 1 and in_channels == out_channels:
+                    self.shortcut_conv, self.shortcut_bn = None, None
+                else:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = bn()
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                h = tf.nn.relu(self.bn2(self.conv2(h), training=training))
+                h = self.bn3(self.conv3(h), training=training)
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(h + x)
+    '''),
+    Alternative('bottleneck_block', 'bottleneck_loop_over_pairs',
+        'Validates with divmod before creating anything, and runs the residual branch as a loop over (conv, bn) pairs with a ReLU after all but the last; the attributes and the formula are exactly those of the docstring.', '''
+        class Bottleneck(keras.layers.Layer):
+            """Bottleneck residual block for NHWC input, expansion 4: width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                width, rest = divmod(out_channels, 4)
+                if rest != 0:
+                    raise ValueError(f"Bottleneck needs out_channels divisible by 4, got {out_channels}")
+                conv = lambda filters, k, s=1: keras.layers.Conv2D(filters, k, strides=s, padding="same", use_bias=False)
+                self.conv1, self.bn1 = conv(width, 1), keras.layers.BatchNormalization()
+                self.conv2, self.bn2 = conv(width, 3, stride), keras.layers.BatchNormalization()
+                self.conv3, self.bn3 = conv(out_channels, 1), keras.layers.BatchNormalization()
+                self.shortcut_conv = self.shortcut_bn = None
+                if stride != 1 or in_channels != out_channels:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = keras.layers.BatchNormalization()
+
+            def call(self, x, training=None):
+                pairs = ((self.conv1, self.bn1), (self.conv2, self.bn2), (self.conv3, self.bn3))
+                h = x
+                for i, (conv, bn) in enumerate(pairs):
+                    h = bn(conv(h), training=training)
+                    if i < len(pairs) - 1:
+                        h = tf.nn.relu(h)
+                shortcut = x
+                if self.shortcut_conv is not None:
+                    shortcut = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(h + shortcut)
+    '''),
+    Bug('resnet', 'resnet_stem_valid_padding',
+        'The stem conv is created as Conv2D(stage_channels[0], 3, use_bias=False) with Keras\' default padding="valid", so it shrinks 8x8 images to 6x6, whereas the docstring asks for "stem_conv: Conv2D(stage_channels[0], 3, padding="same", use_bias=False)"; the public check only inspects kernel size, stride and bias.', '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(stage_channels[0], 3, strides=1, use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                self.stages = []
+                channels = stage_channels[0]
+                for i in range(len(stage_channels)):
+                    stage = []
+                    for j in range(blocks_per_stage[i]):
+                        stride = 2 if i > 0 and j == 0 else 1
+                        stage.append(block(channels, stage_channels[i], stride))
+                        channels = stage_channels[i]
+                    self.stages.append(stage)
+                self.classifier = keras.layers.Dense(num_classes)
+
+            def call(self, x, training=None):
+                x = tf.nn.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for stage in self.stages:
+                    for b in stage:
+                        x = b(x, training=training)
+                x = tf.reduce_mean(x, axis=[1, 2])
+                return self.classifier(x)
+    '''),
+    Bug('resnet', 'resnet_softmax_classifier',
+        'The classifier is Dense(num_classes, activation="softmax"), so the model returns probabilities instead of "logits (N, num_classes)" from "classifier: Dense(num_classes)" (fit_classifier then applies a second softmax through from_logits=True); the public check recomputes the output with net.classifier itself, softmax included.', '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(stage_channels[0], 3, padding="same", use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                self.stages = []
+                prev = stage_channels[0]
+                for i, (c, n) in enumerate(zip(stage_channels, blocks_per_stage)):
+                    blocks = []
+                    for j in range(n):
+                        blocks.append(block(prev, c, 2 if (i > 0 and j == 0) else 1))
+                        prev = c
+                    self.stages.append(blocks)
+                self.classifier = keras.layers.Dense(num_classes, activation="softmax")
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for stage in self.stages:
+                    for blk in stage:
+                        h = blk(h, training=training)
+                return self.classifier(tf.reduce_mean(h, axis=[1, 2]))
+    '''),
+    Bug('resnet', 'resnet_downsample_only_if_channels_change',
+        'The first block of a later stage gets stride 2 only when the channel count changes, whereas "the first block of stage i > 0 is block(stage_channels[i - 1], stage_channels[i], 2)" whatever the channels; the public check uses strictly increasing stage_channels (8, 12, 16), so it cannot see the difference.', '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(stage_channels[0], 3, padding="same", use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                self.stages = []
+                c_in = stage_channels[0]
+                for c_out, n in zip(stage_channels, blocks_per_stage):
+                    stage = []
+                    for j in range(n):
+                        # downsample when we move to a new (wider) stage
+                        stride = 2 if c_in != c_out else 1
+                        stage.append(block(c_in, c_out, stride))
+                        c_in = c_out
+                    self.stages.append(stage)
+                self.classifier = keras.layers.Dense(num_classes)
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for stage in self.stages:
+                    for blk in stage:
+                        h = blk(h, training=training)
+                return self.classifier(tf.reduce_mean(h, axis=[1, 2]))
+    '''),
+    Alternative('resnet', 'resnet_gap_layer_comprehension',
+        'Builds the stages with a nested list comprehension (the input channels of block j are stage_channels[i - 1] only for i > 0 and j == 0) and pools with a keras.layers.GlobalAveragePooling2D layer, which is the mean over height and width.', '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(filters=stage_channels[0], kernel_size=3, strides=1, padding="same",
+                                                     use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                self.stages = [
+                    [block(stage_channels[i - 1] if (i > 0 and j == 0) else c, c, 2 if (i > 0 and j == 0) else 1)
+                     for j in range(n)]
+                    for i, (c, n) in enumerate(zip(stage_channels, blocks_per_stage))
+                ]
+                self.pool = keras.layers.GlobalAveragePooling2D()
+                self.classifier = keras.layers.Dense(num_classes)
+
+            def call(self, x, training=None):
+                h = keras.ops.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for blk in (b for stage in self.stages for b in stage):
+                    h = blk(h, training=training)
+                return self.classifier(self.pool(h))
+    '''),
+    Bug('dense_block', 'transition_pool_same_padding',
+        'The transition pools with AveragePooling2D(2, padding="same"), which gives ceil(H / 2) on odd sizes, whereas the docstring promises "(N, H, W, in_channels) -> (N, H // 2, W // 2, out_channels)"; the public check only uses an 8x8 map.', '''
+        class DenseBlock(keras.layers.Layer):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input on the channel axis."""
+
+            def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+                super().__init__(**kwargs)
+                self.norms = []
+                self.convs = []
+                for _ in range(num_layers):
+                    self.norms.append(keras.layers.BatchNormalization())
+                    self.convs.append(keras.layers.Conv2D(growth_rate, 3, padding="same", use_bias=False))
+
+            def call(self, x, training=None):
+                for norm, conv in zip(self.norms, self.convs):
+                    x = tf.concat([x, conv(tf.nn.relu(norm(x, training=training)))], axis=-1)
+                return x
+
+
+        class TransitionBlock(keras.layers.Layer):
+            """BN -> ReLU -> 1x1 conv -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels, **kwargs):
+                super().__init__(**kwargs)
+                self.norm = keras.layers.BatchNormalization()
+                self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+                self.pool = keras.layers.AveragePooling2D(pool_size=2, strides=2, padding="same")
+
+            def call(self, x, training=None):
+                return self.pool(self.conv(tf.nn.relu(self.norm(x, training=training))))
+    '''),
+    Bug('dense_block', 'dense_bn_channels_first_axis',
+        'The dense layers\' BNs are BatchNormalization(axis=1), a PyTorch NCHW habit, so they normalize per image row instead of per channel, although "images are laid out NHWC (batch, height, width, channels)" and the channel axis is "the last axis in NHWC"; the public check recomputes the output with the block\'s own (wrong) BNs.', '''
+        class DenseBlock(keras.layers.Layer):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input on the channel axis."""
+
+            def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+                super().__init__(**kwargs)
+                self.norms = [keras.layers.BatchNormalization(axis=1) for _ in range(num_layers)]
+                self.convs = [keras.layers.Conv2D(growth_rate, 3, padding="same", use_bias=False) for _ in range(num_layers)]
+
+            def call(self, x, training=None):
+                for norm, conv in zip(self.norms, self.convs):
+                    new = conv(tf.nn.relu(norm(x, training=training)))
+                    x = tf.concat([x, new], axis=-1)
+                return x
+
+
+        class TransitionBlock(keras.layers.Layer):
+            """BN -> ReLU -> 1x1 conv -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels, **kwargs):
+                super().__init__(**kwargs)
+                self.norm = keras.layers.BatchNormalization()
+                self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+
+            def call(self, x, training=None):
+                h = self.conv(tf.nn.relu(self.norm(x, training=training)))
+                return tf.nn.avg_pool2d(h, ksize=2, strides=2, padding="VALID")
+    '''),
+    Alternative('dense_block', 'dense_feature_list_pool_before_conv',
+        'The dense block keeps a list of feature maps and concatenates the whole list before each layer (same tensor, same order); the transition pools BEFORE its 1x1 conv, which gives the same result because a 1x1 conv and 2x2 average pooling are both linear and act on different axes (they commute), and it is 4x cheaper.', '''
+        class DenseBlock(keras.layers.Layer):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input on the channel axis."""
+
+            def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+                super().__init__(**kwargs)
+                self.growth_rate = growth_rate
+                self.norms = [keras.layers.BatchNormalization(name=f"norm{i}") for i in range(num_layers)]
+                self.convs = [keras.layers.Conv2D(growth_rate, kernel_size=3, strides=1, padding="same", use_bias=False,
+                                                  name=f"conv{i}") for i in range(num_layers)]
+
+            def call(self, x, training=None):
+                features = [x]
+                for norm, conv in zip(self.norms, self.convs):
+                    h = features[0] if len(features) == 1 else tf.concat(features, axis=3)
+                    features.append(conv(keras.activations.relu(norm(h, training=training))))
+                return tf.concat(features, axis=3)
+
+
+        class TransitionBlock(keras.layers.Layer):
+            """BN -> ReLU -> 1x1 conv -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels, **kwargs):
+                super().__init__(**kwargs)
+                self.norm = keras.layers.BatchNormalization()
+                self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+                self.pool = keras.layers.AveragePooling2D(2)
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.norm(x, training=training))
+                return self.conv(self.pool(h))  # a 1x1 conv commutes with average pooling: pool first, 4x fewer mult-adds
+    '''),
+    Alternative('block_costs', 'costs_float_width',
+        'RECLASSIFIED (channels is a multiple of 4: the docstring now says so): The bottleneck width is computed as channels / 4 (a float) and the totals are truncated with int() at the end, whereas "The bottleneck\'s width is channels // 4, as in part 3"; the results agree only when channels is divisible by 4 (as in every public case).', '''
+        def block_costs(channels, size):
+            """Costs of a stride-1 block channels -> channels on size x size maps, identity shortcut."""
+            c = channels
+            width = c / 4
+            pixels = size * size
+            basic_weights = 2 * 3 * 3 * c * c + 2 * 2 * c
+            basic_macs = 2 * pixels * c * c * 9
+            bottleneck_weights = c * width + 9 * width * width + width * c + 2 * (2 * width + c)
+            bottleneck_macs = pixels * (c * width + 9 * width * width + width * c)
+            return {"basic": (int(basic_weights), int(basic_macs)),
+                    "bottleneck": (int(bottleneck_weights), int(bottleneck_macs))}
+    '''),
+    Alternative('block_costs', 'costs_layer_table',
+        'Describes each block as a list of (k, c_in, c_out) convolutions and sums a generic per-conv cost (k*k*c_in*c_out kernel weights + 2*c_out BN weights; h*w*c_out*c_in*k*k multiply-adds): the same numbers as the closed-form sums.', '''
+        def block_costs(channels, size):
+            """Costs of a stride-1 block channels -> channels on size x size maps, identity shortcut."""
+            width = channels // 4
+
+            def cost(convs):
+                weights = sum(k * k * c_in * c_out + 2 * c_out for k, c_in, c_out in convs)  # kernel + BN gamma/beta
+                mult_adds = sum(size * size * c_out * c_in * k * k for k, c_in, c_out in convs)
+                return int(weights), int(mult_adds)
+
+            return {
+                "basic": cost([(3, channels, channels), (3, channels, channels)]),
+                "bottleneck": cost([(1, channels, width), (3, width, width), (1, width, channels)]),
+            }
+    '''),
+]
+ENTRIES += BLIND_ROUND_1

@@ -603,3 +603,494 @@ BLOCK_COSTS = [
 ]
 
 ENTRIES = CUSTOM_DENSE + BASIC_BLOCK + BOTTLENECK_BLOCK + RESNET + DENSE_BLOCK + BLOCK_COSTS
+
+
+# Written blind for issue 14 by a tester who saw only the release notebook (not the checks or the entries above).
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_1 = [
+    Bug('custom_dense', 'kernel_init_only_positive',
+        "kernel drawn with torch.rand(...) * bound, i.e. uniform in [0, 1/sqrt(in_features)), violating 'kernel: ... initialised uniformly in [-1/sqrt(in_features), 1/sqrt(in_features)]' (the public check only bounds |kernel|, so it passes).", '''
+        class CountingDense(nn.Module):
+            """y = x @ kernel + bias, counting its forward calls."""
+
+            def __init__(self, in_features, units):
+                super().__init__()
+                bound = 1 / math.sqrt(in_features)
+                self.kernel = nn.Parameter(torch.rand(in_features, units) * bound)
+                self.bias = nn.Parameter(torch.zeros(units))
+                self.register_buffer("calls", torch.tensor(0))
+
+            def forward(self, x):
+                self.calls += 1
+                return x @ self.kernel + self.bias
+    '''),
+    Bug('custom_dense', 'shared_calls_counter_across_instances',
+        "every instance registers the same class-level zero tensor as its 'calls' buffer and increments it in place, so all CountingDense layers share one counter; violates 'calls: buffer, a 0-d int64 tensor that starts at 0 and grows by 1 on every forward call' (a second layer does not start at 0 and counts the other layer's calls).", '''
+        class CountingDense(nn.Module):
+            """y = x @ kernel + bias, counting its forward calls."""
+
+            _ZERO = torch.zeros((), dtype=torch.int64)
+
+            def __init__(self, in_features, units):
+                super().__init__()
+                bound = 1 / math.sqrt(in_features)
+                self.kernel = nn.Parameter(torch.empty(in_features, units).uniform_(-bound, bound))
+                self.bias = nn.Parameter(torch.zeros(units))
+                self.register_buffer("calls", CountingDense._ZERO)
+
+            def forward(self, x):
+                self.calls.add_(1)
+                return x @ self.kernel + self.bias
+    '''),
+    Alternative('custom_dense', 'addmm_and_reassigned_buffer',
+        'kernel initialised with nn.init.uniform_, forward uses torch.addmm(bias, x, kernel) and the counter is updated by reassigning self.calls = self.calls + 1 (Module.__setattr__ keeps it a registered int64 buffer); same maths and same state.', '''
+        class CountingDense(nn.Module):
+            """y = x @ kernel + bias, counting its forward calls."""
+
+            def __init__(self, in_features, units):
+                super().__init__()
+                self.in_features, self.units = in_features, units
+                bound = 1.0 / math.sqrt(in_features)
+                self.kernel = nn.Parameter(torch.empty(in_features, units))
+                nn.init.uniform_(self.kernel, -bound, bound)
+                self.bias = nn.Parameter(torch.zeros(units))
+                self.register_buffer("calls", torch.zeros((), dtype=torch.long))
+
+            def forward(self, x):
+                self.calls = self.calls + 1
+                return torch.addmm(self.bias, x, self.kernel)
+
+            def extra_repr(self):
+                return f"in_features={self.in_features}, units={self.units}"
+    '''),
+    Bug('basic_block', 'keras_batchnorm_hyperparameters',
+        "batch norms built as nn.BatchNorm2d(c, eps=1e-3, momentum=0.01) (Keras-style values), violating 'Batch norms use PyTorch's defaults' (training-mode outputs and running statistics differ from the reference; the public check only runs eval mode on fresh statistics).", '''
+        class BasicBlock(nn.Module):
+            """ReLU(bn2(conv2(ReLU(bn1(conv1(x))))) + shortcut(x))."""
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                bn = lambda c: nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+                self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+                self.bn1 = bn(out_channels)
+                self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+                self.bn2 = bn(out_channels)
+                if stride != 1 or in_channels != out_channels:
+                    self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
+                    self.shortcut_bn = bn(out_channels)
+                else:
+                    self.shortcut_conv = None
+                    self.shortcut_bn = None
+
+            def forward(self, x):
+                out = torch.relu(self.bn1(self.conv1(x)))
+                out = self.bn2(self.conv2(out))
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x))
+                return torch.relu(out + x)
+    '''),
+    Bug('basic_block', 'projection_is_3x3_with_bias',
+        "the projection shortcut is a 3x3 convolution (padding 1) with a bias, violating 'otherwise nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False) and nn.BatchNorm2d' (the public check rebuilds the forward from the block's own shortcut layers and checks only conv1/conv2 bias).", '''
+        class BasicBlock(nn.Module):
+            """ReLU(bn2(conv2(ReLU(bn1(conv1(x))))) + shortcut(x))."""
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(out_channels)
+                self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(out_channels)
+                self.shortcut_conv = None
+                self.shortcut_bn = None
+                if stride != 1 or in_channels != out_channels:
+                    # project the input so it matches the residual branch
+                    self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1)
+                    self.shortcut_bn = nn.BatchNorm2d(out_channels)
+
+            def forward(self, x):
+                residual = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+                shortcut = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x))
+                return torch.relu(residual + shortcut)
+    '''),
+    Alternative('basic_block', 'torchvision_style_relu_module_inplace',
+        'torchvision-style: a shared nn.ReLU(inplace=True) module (no parameters), in-place addition on the residual tensor (never on the input), and the shortcut picked in __init__; identical output, parameters and buffers.', '''
+        class BasicBlock(nn.Module):
+            """ReLU(bn2(conv2(ReLU(bn1(conv1(x))))) + shortcut(x))."""
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(out_channels)
+                self.relu = nn.ReLU(inplace=True)
+                self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, stride=1, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(out_channels)
+                needs_projection = stride != 1 or in_channels != out_channels
+                self.shortcut_conv = (nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
+                                      if needs_projection else None)
+                self.shortcut_bn = nn.BatchNorm2d(out_channels) if needs_projection else None
+
+            def forward(self, x):
+                identity = x
+                out = self.conv1(x)
+                out = self.bn1(out)
+                out = self.relu(out)
+                out = self.conv2(out)
+                out = self.bn2(out)
+                if self.shortcut_conv is not None:
+                    identity = self.shortcut_bn(self.shortcut_conv(x))
+                out += identity
+                return self.relu(out)
+    '''),
+    Bug('bottleneck_block', 'identity_when_channels_match_ignores_stride',
+        "the shortcut is the identity whenever in_channels == out_channels, even at stride 2, violating 's(x) = x (the identity) when the block keeps the shape: stride 1 and in_channels == out_channels' (Bottleneck(16, 16, 2) then fails to add a (H, W) input to a (H/2, W/2) residual; no public case has equal channels with stride 2).", '''
+        class Bottleneck(nn.Module):
+            """ReLU(bn3(conv3(ReLU(bn2(conv2(ReLU(bn1(conv1(x)))))))) + shortcut(x)), width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                if out_channels % 4:
+                    raise ValueError("out_channels must be a multiple of 4")
+                width = out_channels // 4
+                self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
+                self.bn1 = nn.BatchNorm2d(width)
+                self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(width)
+                self.conv3 = nn.Conv2d(width, out_channels, 1, bias=False)
+                self.bn3 = nn.BatchNorm2d(out_channels)
+                if in_channels == out_channels:
+                    self.shortcut_conv = self.shortcut_bn = None
+                else:
+                    self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
+                    self.shortcut_bn = nn.BatchNorm2d(out_channels)
+
+            def forward(self, x):
+                out = torch.relu(self.bn1(self.conv1(x)))
+                out = torch.relu(self.bn2(self.conv2(out)))
+                out = self.bn3(self.conv3(out))
+                shortcut = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x))
+                return torch.relu(out + shortcut)
+    '''),
+    Bug('bottleneck_block', 'inplace_add_into_input',
+        "the identity path adds the residual into the input tensor in place (x += out; relu_), so calling the block overwrites the caller's x; the block must compute 'ReLU(... + shortcut(x))' as a function of x, and in training the in-place op on x also breaks autograd when x requires grad (the public check catches it: x changes between the reference and the block's output).", '''
+        class Bottleneck(nn.Module):
+            """ReLU(bn3(conv3(ReLU(bn2(conv2(ReLU(bn1(conv1(x)))))))) + shortcut(x)), width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                if out_channels % 4 != 0:
+                    raise ValueError(f"out_channels={out_channels} is not divisible by 4")
+                width = out_channels // 4
+                self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
+                self.bn1 = nn.BatchNorm2d(width)
+                self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(width)
+                self.conv3 = nn.Conv2d(width, out_channels, 1, bias=False)
+                self.bn3 = nn.BatchNorm2d(out_channels)
+                if stride == 1 and in_channels == out_channels:
+                    self.shortcut_conv = None
+                    self.shortcut_bn = None
+                else:
+                    self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
+                    self.shortcut_bn = nn.BatchNorm2d(out_channels)
+
+            def forward(self, x):
+                out = torch.relu(self.bn1(self.conv1(x)))
+                out = torch.relu(self.bn2(self.conv2(out)))
+                out = self.bn3(self.conv3(out))
+                shortcut = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x))
+                shortcut += out
+                return torch.relu_(shortcut)
+    '''),
+    Bug('bottleneck_block', 'valueerror_also_on_in_channels',
+        "raises ValueError unless both in_channels and out_channels are multiples of 4, so e.g. Bottleneck(3, 16) or Bottleneck(6, 8) refuses to build; violates 'If out_channels is not a multiple of 4 the block cannot be built: raise a ValueError' (only out_channels matters: conv1 accepts any in_channels).", '''
+        class Bottleneck(nn.Module):
+            """ReLU(bn3(conv3(ReLU(bn2(conv2(ReLU(bn1(conv1(x)))))))) + shortcut(x)), width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                if in_channels % 4 != 0 or out_channels % 4 != 0:
+                    raise ValueError("bottleneck channels must be multiples of the expansion (4)")
+                width = out_channels // 4
+                self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
+                self.bn1 = nn.BatchNorm2d(width)
+                self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(width)
+                self.conv3 = nn.Conv2d(width, out_channels, 1, bias=False)
+                self.bn3 = nn.BatchNorm2d(out_channels)
+                identity = stride == 1 and in_channels == out_channels
+                self.shortcut_conv = None if identity else nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
+                self.shortcut_bn = None if identity else nn.BatchNorm2d(out_channels)
+
+            def forward(self, x):
+                out = torch.relu(self.bn1(self.conv1(x)))
+                out = torch.relu(self.bn2(self.conv2(out)))
+                out = self.bn3(self.conv3(out))
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x))
+                return torch.relu(out + x)
+    '''),
+    Alternative('bottleneck_block', 'sequential_branch_with_functional_relu',
+        'checks divisibility with divmod before building anything, keeps the shortcut as a small helper method and uses F.relu; same layers (same attribute names, same registration) and same output.', '''
+        class Bottleneck(nn.Module):
+            """ReLU(bn3(conv3(ReLU(bn2(conv2(ReLU(bn1(conv1(x)))))))) + shortcut(x)), width = out_channels // 4."""
+
+            expansion = 4
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                width, rest = divmod(out_channels, self.expansion)
+                if rest:
+                    raise ValueError(f"Bottleneck needs out_channels divisible by {self.expansion}, got {out_channels}")
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_channels, width, kernel_size=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(width)
+                self.conv2 = nn.Conv2d(width, width, kernel_size=3, stride=stride, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(width)
+                self.conv3 = nn.Conv2d(width, out_channels, kernel_size=1, bias=False)
+                self.bn3 = nn.BatchNorm2d(out_channels)
+                self.shortcut_conv = None
+                self.shortcut_bn = None
+                if not (stride == 1 and in_channels == out_channels):
+                    self.shortcut_conv = nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
+                    self.shortcut_bn = nn.BatchNorm2d(out_channels)
+
+            def _shortcut(self, x):
+                if self.shortcut_conv is None:
+                    return x
+                return self.shortcut_bn(self.shortcut_conv(x))
+
+            def forward(self, x):
+                h = F.relu(self.bn1(self.conv1(x)))
+                h = F.relu(self.bn2(self.conv2(h)))
+                h = self.bn3(self.conv3(h))
+                return F.relu(h + self._shortcut(x))
+    '''),
+    Bug('resnet', 'fixed_2x2_avgpool_head',
+        "the head is F.avg_pool2d(x, 2) followed by flatten, which is the global mean only when the last map is 2x2 or 3x3; violates 'global average pooling (the mean over H and W of each channel, whatever the image size)' (16x16 inputs crash, 4x4 final maps average only a corner; the public 12x12 case ends at 3x3, where it happens to give a 1x1 map).", '''
+        class ResNet(nn.Module):
+            """stem -> stages of `block`s -> global average pooling -> classifier (logits)."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1, num_classes=10):
+                super().__init__()
+                self.stem_conv = nn.Conv2d(in_channels, stage_channels[0], 3, stride=1, padding=1, bias=False)
+                self.stem_bn = nn.BatchNorm2d(stage_channels[0])
+                stages = []
+                prev = stage_channels[0]
+                for i, (channels, n_blocks) in enumerate(zip(stage_channels, blocks_per_stage)):
+                    layers = []
+                    for j in range(n_blocks):
+                        layers.append(block(prev, channels, 2 if i > 0 and j == 0 else 1))
+                        prev = channels
+                    stages.append(nn.Sequential(*layers))
+                self.stages = nn.ModuleList(stages)
+                self.classifier = nn.Linear(stage_channels[-1], num_classes)
+
+            def forward(self, x):
+                x = F.relu(self.stem_bn(self.stem_conv(x)))
+                for stage in self.stages:
+                    x = stage(x)
+                x = F.avg_pool2d(x, 2)  # 8x8 digits end at 2x2
+                return self.classifier(torch.flatten(x, 1))
+    '''),
+    Bug('resnet', 'stem_without_relu_and_hardcoded_input_channels',
+        "the stem is conv -> BN with no ReLU and the stem convolution always reads 1 channel, violating 'stem: 3x3 convolution (stride 1, no bias) from the input channels to stage_channels[0], BN, ReLU' (public checks only test shapes/layout with in_channels=1).", '''
+        class ResNet(nn.Module):
+            """stem -> stages of `block`s -> global average pooling -> classifier (logits)."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1, num_classes=10):
+                super().__init__()
+                self.stem_conv = nn.Conv2d(1, stage_channels[0], 3, padding=1, bias=False)  # grayscale digits
+                self.stem_bn = nn.BatchNorm2d(stage_channels[0])
+                self.stages = nn.ModuleList()
+                in_c = stage_channels[0]
+                for i in range(len(stage_channels)):
+                    blocks = []
+                    for j in range(blocks_per_stage[i]):
+                        stride = 2 if (j == 0 and i != 0) else 1
+                        blocks.append(block(in_c, stage_channels[i], stride))
+                        in_c = stage_channels[i]
+                    self.stages.append(nn.Sequential(*blocks))
+                self.classifier = nn.Linear(in_c, num_classes)
+
+            def forward(self, x):
+                out = self.stem_bn(self.stem_conv(x))
+                for stage in self.stages:
+                    out = stage(out)
+                out = out.mean(dim=(2, 3))
+                return self.classifier(out)
+    '''),
+    Alternative('resnet', 'adaptive_pool_and_list_comprehension_stages',
+        'stages built with a list comprehension over (in, out, stride) triples, head written as adaptive_avg_pool2d(x, 1) + flatten (the same global mean for any size), stem ReLU in place; same modules and same forward.', '''
+        class ResNet(nn.Module):
+            """stem -> stages of `block`s -> global average pooling -> classifier (logits)."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1, num_classes=10):
+                super().__init__()
+                assert len(stage_channels) == len(blocks_per_stage)
+                self.stem_conv = nn.Conv2d(in_channels, stage_channels[0], kernel_size=3, stride=1, padding=1, bias=False)
+                self.stem_bn = nn.BatchNorm2d(stage_channels[0])
+                inputs = [stage_channels[0]] + list(stage_channels[:-1])
+                self.stages = nn.ModuleList(
+                    nn.Sequential(*[
+                        block(c_in if j == 0 else c_out, c_out, 2 if (i > 0 and j == 0) else 1)
+                        for j in range(n)
+                    ])
+                    for i, (c_in, c_out, n) in enumerate(zip(inputs, stage_channels, blocks_per_stage))
+                )
+                self.classifier = nn.Linear(stage_channels[-1], num_classes, bias=True)
+
+            def forward(self, x):
+                x = F.relu(self.stem_bn(self.stem_conv(x)), inplace=True)
+                for stage in self.stages:
+                    x = stage(x)
+                x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+                return self.classifier(x)
+    '''),
+    Bug('dense_block', 'dense_layer_post_relu_order',
+        'each dense layer computes ReLU(conv(BN(x))) instead of conv(ReLU(BN(x))), violating \'Each layer is "pre-activation": BN → ReLU → 3x3 convolution\' (public checks test the dense block only on shapes, channel counts and the input coming first).', '''
+        class DenseBlock(nn.Module):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input."""
+
+            def __init__(self, in_channels, growth_rate, num_layers):
+                super().__init__()
+                self.norms = nn.ModuleList([nn.BatchNorm2d(in_channels + i * growth_rate) for i in range(num_layers)])
+                self.convs = nn.ModuleList([nn.Conv2d(in_channels + i * growth_rate, growth_rate, 3, padding=1, bias=False)
+                                            for i in range(num_layers)])
+
+            def forward(self, x):
+                for norm, conv in zip(self.norms, self.convs):
+                    new = torch.relu(conv(norm(x)))
+                    x = torch.cat([x, new], dim=1)
+                return x
+
+
+        class TransitionBlock(nn.Module):
+            """BN -> ReLU -> 1x1 conv (no bias) -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels):
+                super().__init__()
+                self.norm = nn.BatchNorm2d(in_channels)
+                self.conv = nn.Conv2d(in_channels, out_channels, 1, bias=False)
+                self.pool = nn.AvgPool2d(2, stride=2)
+
+            def forward(self, x):
+                return self.pool(self.conv(torch.relu(self.norm(x))))
+    '''),
+    Bug('dense_block', 'transition_pool_ceil_mode',
+        "the transition pools with nn.AvgPool2d(2, ceil_mode=True), so odd maps give ceil(H/2) (the last row/column averaged alone), violating 'TransitionBlock(in_channels, out_channels): (N, in_channels, H, W) -> (N, out_channels, H // 2, W // 2)' (the public check uses 8x8 only).", '''
+        class DenseBlock(nn.Module):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input."""
+
+            def __init__(self, in_channels, growth_rate, num_layers):
+                super().__init__()
+                self.norms = nn.ModuleList()
+                self.convs = nn.ModuleList()
+                channels = in_channels
+                for _ in range(num_layers):
+                    self.norms.append(nn.BatchNorm2d(channels))
+                    self.convs.append(nn.Conv2d(channels, growth_rate, 3, padding=1, bias=False))
+                    channels += growth_rate
+
+            def forward(self, x):
+                for i in range(len(self.convs)):
+                    x = torch.cat([x, self.convs[i](F.relu(self.norms[i](x)))], dim=1)
+                return x
+
+
+        class TransitionBlock(nn.Module):
+            """BN -> ReLU -> 1x1 conv (no bias) -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels):
+                super().__init__()
+                self.norm = nn.BatchNorm2d(in_channels)
+                self.conv = nn.Conv2d(in_channels, out_channels, 1, bias=False)
+                self.pool = nn.AvgPool2d(2, stride=2, ceil_mode=True)  # don't lose the last row on odd sizes
+
+            def forward(self, x):
+                return self.pool(self.conv(F.relu(self.norm(x))))
+    '''),
+    Alternative('dense_block', 'feature_list_concat_and_pool_before_conv',
+        "keeps a list of feature maps and concatenates all of them for each layer (DenseNet's original formulation), and the transition pools before the 1x1 convolution, which is equal because a bias-free 1x1 convolution and average pooling are both linear and commute (4x cheaper).", '''
+        class DenseBlock(nn.Module):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input."""
+
+            def __init__(self, in_channels, growth_rate, num_layers):
+                super().__init__()
+                self.growth_rate = growth_rate
+                self.norms = nn.ModuleList(nn.BatchNorm2d(in_channels + i * growth_rate) for i in range(num_layers))
+                self.convs = nn.ModuleList(
+                    nn.Conv2d(in_channels + i * growth_rate, growth_rate, kernel_size=3, stride=1, padding=1, bias=False)
+                    for i in range(num_layers))
+
+            def forward(self, x):
+                features = [x]
+                for norm, conv in zip(self.norms, self.convs):
+                    inputs = torch.cat(features, dim=1)
+                    features.append(conv(F.relu(norm(inputs))))
+                return torch.cat(features, dim=1)
+
+
+        class TransitionBlock(nn.Module):
+            """BN -> ReLU -> 1x1 conv (no bias) -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels):
+                super().__init__()
+                self.norm = nn.BatchNorm2d(in_channels)
+                self.conv = nn.Conv2d(in_channels, out_channels, kernel_size=1, bias=False)
+
+            def forward(self, x):
+                # a 1x1 convolution without bias commutes with average pooling: pool first, convolve 4x fewer positions
+                return self.conv(F.avg_pool2d(F.relu(self.norm(x)), kernel_size=2, stride=2))
+    '''),
+    Bug('block_costs', 'bottleneck_expand_madds_copy_paste_width',
+        "the bottleneck's third (expansion) 1x1 convolution is counted as width -> width in the multiply-adds (copy-paste of the first term), while the parameter count is right; violates 'multiply-adds: only the convolutions, out_h * out_w * out_channels * in_channels * kh * kw each' (the public check tests only the basic block's multiply-adds).", '''
+        def block_costs(channels, size):
+            """Parameters and multiply-adds of a channels -> channels block at stride 1 on size x size maps."""
+            c = channels
+            w = channels // 4
+            hw = size * size
+            basic_params = 2 * (c * c * 9) + 2 * (2 * c)
+            basic_madds = 2 * hw * c * c * 9
+            bottleneck_params = (c * w) + (w * w * 9) + (w * c) + 2 * w + 2 * w + 2 * c
+            bottleneck_madds = hw * w * c + hw * w * w * 9 + hw * w * w
+            return {"basic": (basic_params, basic_madds), "bottleneck": (bottleneck_params, bottleneck_madds)}
+    '''),
+    Alternative('block_costs', 'bottleneck_expansion_to_4_width',
+        "RECLASSIFIED (channels is a multiple of 4: the docstring now says so): the bottleneck expands to 4 * width instead of back to channels (and its last BN has 4 * width channels), which differs whenever channels is not a multiple of 4; violates 'a channels -> channels block ... For the bottleneck, width = channels // 4' (public checks use 16 channels).", '''
+        def block_costs(channels, size):
+            """Parameters and multiply-adds of a channels -> channels block at stride 1 on size x size maps."""
+            expansion = 4
+            width = channels // expansion
+
+            def conv(c_in, c_out, k):
+                weights = c_in * c_out * k * k
+                return weights, size * size * weights
+
+            def bn(c):
+                return 2 * c, 0
+
+            basic = [conv(channels, channels, 3), bn(channels), conv(channels, channels, 3), bn(channels)]
+            bottleneck = [conv(channels, width, 1), bn(width), conv(width, width, 3), bn(width),
+                          conv(width, width * expansion, 1), bn(width * expansion)]
+            total = lambda parts: (int(sum(p for p, _ in parts)), int(sum(m for _, m in parts)))
+            return {"basic": total(basic), "bottleneck": total(bottleneck)}
+    '''),
+    Alternative('block_costs', 'count_with_real_modules',
+        "builds the actual nn.Conv2d / nn.BatchNorm2d layers and counts with p.numel() (running statistics are buffers, so they are excluded), and gets each convolution's multiply-adds as positions * weight.numel(); all values are Python ints.", '''
+        def block_costs(channels, size):
+            """Parameters and multiply-adds of a channels -> channels block at stride 1 on size x size maps."""
+            width = channels // 4
+
+            def cost(layers):
+                params = sum(p.numel() for layer in layers for p in layer.parameters())
+                mult_adds = sum(size * size * layer.weight.numel() for layer in layers if isinstance(layer, nn.Conv2d))
+                return int(params), int(mult_adds)
+
+            basic = [nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
+                     nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels)]
+            bottleneck = [nn.Conv2d(channels, width, 1, bias=False), nn.BatchNorm2d(width),
+                          nn.Conv2d(width, width, 3, padding=1, bias=False), nn.BatchNorm2d(width),
+                          nn.Conv2d(width, channels, 1, bias=False), nn.BatchNorm2d(channels)]
+            return {"basic": cost(basic), "bottleneck": cost(bottleneck)}
+    '''),
+]
+ENTRIES += BLIND_ROUND_1

@@ -154,3 +154,463 @@ ENTRIES = [
             return tf.experimental.numpy.moveaxis(x, -1, 1)
     """),
 ]
+
+
+# Written blind for issue 14 by a tester who saw only the release notebook (not the checks or the entries above).
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_1 = [
+    Bug('conv_output_size', 'dilation_span_hardcoded_two_gaps',
+        'Dilation is modelled as adding (dilation - 1) pixels "on each side" (span = kernel + 2*(dilation-1)), which only matches the true span for kernel=3; violates "the window spans dilation * (kernel - 1) + 1 pixels".', '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            # a dilated 3x3 kernel has a gap of (dilation - 1) pixels on either side of the centre tap
+            span = kernel + 2 * (dilation - 1)
+            return (n + 2 * padding - span) // stride + 1
+    '''),
+    Bug('conv_output_size', 'padding_strided_separately',
+        'Counts positions in the unpadded input and then adds 2*padding//stride extra positions for the padding, i.e. floor(a)+floor(b) instead of floor(a+b); violates "padding zeros are added on each side, so the window moves over n + 2 * padding positions" (e.g. n=5, kernel=3, padding=1, stride=3 gives 1, not 2).', '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            span = dilation * (kernel - 1) + 1
+            positions_inside = (n - span) // stride + 1      # positions over the real pixels
+            extra_from_padding = (2 * padding) // stride     # the padding adds room for a few more steps
+            return positions_inside + extra_from_padding
+    '''),
+    Alternative('conv_output_size', 'ceil_division_count',
+        'Counts positions with integer ceil division: ceil((L - span + 1) / stride) == floor((L - span) / stride) + 1 for L - span >= 0, computed as -(-(L - span + 1) // stride) so the result is an int.', '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            length = n + 2 * padding
+            span = kernel + (kernel - 1) * (dilation - 1)   # taps plus the holes between them
+            last_start = length - span                      # last admissible start position
+            return -(-(last_start + 1) // stride)           # ceil((last_start + 1) / stride) in integers
+    '''),
+    Alternative('conv_output_size', 'enumerate_window_starts',
+        'Literally enumerates the start positions 0, stride, 2*stride, ... where the window still fits and counts them; slow but exactly the definition given in the text, returns an int.', '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            total = n + 2 * padding
+            last_tap_offset = dilation * (kernel - 1)
+            return len(range(0, total - last_tap_offset, stride))
+    '''),
+    Bug('build_conv_layer', 'padding_same',
+        'Builds Conv2D with padding="same" (keeps spatial size); violates "A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding \\"valid\\"".', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            layer = keras.layers.Conv2D(out_channels, kernel_size, strides=1, padding="same", use_bias=bias)
+            layer.build((None, None, None, in_channels))
+            return layer
+    '''),
+    Bug('build_conv_layer', 'tuple_kernel_made_square',
+        'Normalises kernel_size to a square (k, k) using only its first entry, so (kh, kw)=(2, 4) gives a 2x2 kernel; violates "kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw)" and "kernel exists with shape (kh, kw, in_channels, out_channels)".', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+            layer = keras.layers.Conv2D(out_channels, (k, k), strides=(1, 1), padding="valid", use_bias=bias)
+            layer.build((None, None, None, in_channels))
+            return layer
+    '''),
+    Bug('build_conv_layer', 'channels_first_layer',
+        'Builds the layer with data_format="channels_first" for an (N, C, H, W) input; the kernel shape is still (kh, kw, in, out) but the layer convolves over the wrong axes of NHWC data; violates "already built for NHWC inputs with in_channels channels".', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            # channels go right after the batch axis, like in the PyTorch course
+            layer = keras.layers.Conv2D(out_channels, kernel_size, padding="valid", use_bias=bias,
+                                        data_format="channels_first")
+            layer.build((None, in_channels, None, None))
+            return layer
+    '''),
+    Alternative('build_conv_layer', 'build_by_calling_on_dummy_batch',
+        'Builds the layer by calling it once on a zero NHWC batch of the right channel count (the notebook text allows either calling it on a tensor or layer.build), with explicit (kh, kw) tuple and default padding.', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            if isinstance(kernel_size, int):
+                kh = kw = kernel_size
+            else:
+                kh, kw = kernel_size
+            layer = keras.layers.Conv2D(filters=out_channels, kernel_size=(kh, kw), use_bias=bias)
+            layer(tf.zeros((1, kh, kw, in_channels)))   # the smallest input the window fits in: builds the kernel
+            return layer
+    '''),
+    Bug('count_parameters', 'skip_moving_by_name',
+        'Counts all weights except those whose name contains "moving", so frozen layers are still counted; violates "the weights of frozen layers (trainable=False) do not count".', '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int
+            """
+            total = 0
+            for w in layer.weights:
+                if "moving" in w.name:   # BatchNorm running statistics are not learned
+                    continue
+                total += int(np.prod(w.shape))
+            return total
+    '''),
+    Alternative('count_parameters', 'returns_numpy_int',
+        'RECLASSIFIED (numpy integers are integers: the docstring now says so): Sums np.prod of the trainable weight shapes and returns the numpy scalar (np.int64), and a float 0.0 when nothing is trainable; violates "Returns: int".', '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int
+            """
+            return np.sum([np.prod(w.shape) for w in layer.trainable_weights])
+    '''),
+    Bug('count_parameters', 'recursive_skip_frozen_sublayers_only',
+        'Recurses into model.layers skipping sublayers with trainable=False, but for a leaf layer returns count_params() minus the "moving" statistics without looking at its own trainable flag, so a frozen layer passed directly (e.g. a Dense with trainable=False) is still counted; violates "the weights of frozen layers (trainable=False) do not count".', '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int
+            """
+            if hasattr(layer, "layers"):   # a model: add up its layers, skipping the frozen ones
+                return sum(count_parameters(sub) for sub in layer.layers if sub.trainable)
+            statistics = sum(int(np.prod(w.shape)) for w in layer.weights if "moving" in w.name)
+            return int(layer.count_params()) - statistics
+    '''),
+    Alternative('count_parameters', 'count_params_minus_non_trainable',
+        "Uses Keras' count_params() (all weights) and subtracts the sizes of non_trainable_weights, which in Keras 3 include both BN moving stats and the variables of frozen (sub)layers; cast to int.", '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int
+            """
+            frozen = sum(int(np.prod(w.shape)) for w in layer.non_trainable_weights)
+            return int(layer.count_params()) - frozen
+    '''),
+    Alternative('count_parameters', 'tf_size_over_trainable_variables',
+        'Iterates layer.trainable_variables (recursive, excludes frozen layers and BN statistics) and adds tf.size of each as a Python int via math.prod of the static shape.', '''
+        import math
+
+
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int
+            """
+            n = 0
+            for variable in layer.trainable_variables:
+                n += math.prod(int(d) for d in variable.shape)
+            return n
+    '''),
+    Alternative('conv_parameter_formula', 'numpy_prod_return',
+        'RECLASSIFIED (numpy integers are integers: the docstring now says so): Computes np.prod(kernel_shape) + biases with numpy and returns an np.int64 instead of a Python int; violates "Returns: int".', '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone.
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int
+            """
+            kernel = np.broadcast_to(kernel_size, (2,))
+            weights = np.prod(kernel) * in_channels * out_channels
+            return weights + (out_channels if bias else 0)
+    '''),
+    Bug('conv_parameter_formula', 'builds_a_layer_to_count',
+        'Gets the number by building a keras Conv2D and calling count_params() instead of using a formula; the numbers are right but it violates "computed from its hyper-parameters alone" and "Now the same number without building anything: write the formula" (only detectable if the check forbids building layers).', '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone.
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int
+            """
+            layer = keras.layers.Conv2D(out_channels, kernel_size, use_bias=bias)
+            layer.build((None, None, None, in_channels))
+            return int(layer.count_params())
+    '''),
+    Alternative('conv_parameter_formula', 'numpy_broadcast_then_int',
+        'Treats int and tuple kernel sizes uniformly with np.broadcast_to and converts the product to a Python int; bias adds one scalar per output channel (int(bool) arithmetic).', '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone.
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int
+            """
+            kh, kw = (int(k) for k in np.broadcast_to(kernel_size, (2,)))
+            per_filter = kh * kw * in_channels + int(bool(bias))
+            return out_channels * per_filter
+    '''),
+    Bug('shift_sensitivity', 'normalise_by_shifted',
+        'Divides by the mean of the pooled SHIFTED input instead of the pooled original; violates "return mean(|pooled - pooled_shifted|) / mean(|pooled|)".', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pool = keras.layers.MaxPooling2D(2, 2) if kind == "max" else keras.layers.AveragePooling2D(2, 2)
+            pooled = pool(x)
+            pooled_shifted = pool(tf.roll(x, shift=1, axis=2))
+            change = tf.reduce_mean(tf.abs(pooled - pooled_shifted))
+            return float(change / tf.reduce_mean(tf.abs(pooled_shifted)))
+    '''),
+    Bug('shift_sensitivity', 'same_padding_pool',
+        'Pools with padding="SAME", which pads odd-sized inputs and adds an extra partial window; violates "pool x with a 2x2 window and stride 2 (no padding ...)".', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            def pool(t):
+                if kind == "max":
+                    return tf.nn.max_pool2d(t, ksize=2, strides=2, padding="SAME")
+                return tf.nn.avg_pool2d(t, ksize=2, strides=2, padding="SAME")
+
+            pooled = pool(x)
+            pooled_shifted = pool(tf.roll(x, 1, axis=2))
+            return float(tf.reduce_mean(tf.abs(pooled - pooled_shifted)) / tf.reduce_mean(tf.abs(pooled)))
+    '''),
+    Bug('shift_sensitivity', 'denominator_without_abs',
+        'Normalises by mean(pooled) instead of mean(|pooled|), which is wrong (even negative) for signed inputs; violates "return mean(|pooled - pooled_shifted|) / mean(|pooled|)".', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
+            pooled = pool(x, 2, 2, "VALID")
+            pooled_shifted = pool(tf.roll(x, 1, axis=2), 2, 2, "VALID")
+            return float(tf.reduce_mean(tf.abs(pooled - pooled_shifted)) / tf.reduce_mean(pooled))
+    '''),
+    Bug('shift_sensitivity', 'kind_mean_string',
+        'Selects average pooling only when kind == "mean", so kind="avg" silently uses max pooling; violates "kind (str): \\"max\\" for max pooling, \\"avg\\" for average pooling".', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            if kind == "mean":
+                pool = keras.layers.AveragePooling2D(pool_size=2, strides=2)
+            else:
+                pool = keras.layers.MaxPooling2D(pool_size=2, strides=2)
+            a = pool(x)
+            b = pool(tf.roll(x, shift=1, axis=2))
+            return float(tf.reduce_mean(tf.abs(a - b)) / tf.reduce_mean(tf.abs(a)))
+    '''),
+    Bug('shift_sensitivity', 'zero_fill_shift_not_circular',
+        'Shifts right by padding a zero column on the left and cropping the last column (a non-circular shift), so a pixel in the last column vanishes instead of wrapping around; violates "shift x one pixel to the right with a circular roll along the width axis (tf.roll ...)".', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
+            # move everything one pixel right: a zero column comes in on the left, the last column falls off
+            shifted = tf.pad(x, [[0, 0], [0, 0], [1, 0], [0, 0]])[:, :, :-1, :]
+            a = pool(x, 2, 2, "VALID")
+            b = pool(shifted, 2, 2, "VALID")
+            return float(tf.reduce_mean(tf.abs(a - b)) / tf.reduce_mean(tf.abs(a)))
+    '''),
+    Alternative('shift_sensitivity', 'numpy_reshape_pooling',
+        'Does everything in NumPy: crops to even H, W (what VALID pooling does), pools by reshaping to (N, H/2, 2, W/2, 2, C) and reducing axes (2, 4), rolls with np.roll(axis=2); returns a Python float.', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            arr = np.asarray(x, dtype=np.float64)
+            reduce = {"max": np.max, "avg": np.mean}[kind]
+
+            def pool(a):
+                n, h, w, c = a.shape
+                a = a[:, : h // 2 * 2, : w // 2 * 2, :]          # no padding: the odd last row/column is dropped
+                return reduce(a.reshape(n, h // 2, 2, w // 2, 2, c), axis=(2, 4))
+
+            pooled = pool(arr)
+            pooled_shifted = pool(np.roll(arr, 1, axis=2))
+            return float(np.abs(pooled - pooled_shifted).mean() / np.abs(pooled).mean())
+    '''),
+    Alternative('shift_sensitivity', 'single_pool_on_stacked_batch',
+        'Concatenates x and its rolled copy along the batch axis, pools once with tf.nn.pool (VALID, window and stride 2) and splits the result; same numbers, one pooling call.', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            x = tf.convert_to_tensor(x)
+            pooling_type = {"max": "MAX", "avg": "AVG"}[kind]
+            both = tf.concat([x, tf.roll(x, shift=1, axis=2)], axis=0)
+            pooled_both = tf.nn.pool(both, window_shape=[2, 2], pooling_type=pooling_type, strides=[2, 2], padding="VALID")
+            pooled, pooled_shifted = tf.split(pooled_both, 2, axis=0)
+            num = tf.reduce_mean(tf.abs(pooled - pooled_shifted))
+            den = tf.reduce_mean(tf.abs(pooled))
+            return float((num / den).numpy())
+    '''),
+    Bug('layouts', 'nhwc_to_nchw_casts_to_float32',
+        'nhwc_to_nchw casts its input to float32 before transposing ("images are floats"), so int32/float64 tensors come back with another dtype (and float64 loses precision); violates "-> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]".', '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            return tf.transpose(x, perm=[0, 2, 3, 1])
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            x = tf.cast(x, tf.float32)  # image data is float
+            return tf.transpose(x, perm=[0, 3, 1, 2])
+    '''),
+    Alternative('layouts', 'moveaxis_and_cyclic',
+        'nchw_to_nhwc via tf.experimental.numpy.moveaxis (channel axis 1 -> last); nhwc_to_nchw as the inverse cyclic permutation obtained by applying nchw_to_nhwc twice (the 3-cycle on axes 1..3 has order 3).', '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            return tf.experimental.numpy.moveaxis(x, 1, -1)
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            # (0, 2, 3, 1) applied twice is (0, 3, 1, 2): rotating the last three axes twice undoes one rotation
+            return nchw_to_nhwc(nchw_to_nhwc(x))
+    '''),
+    Alternative('layouts', 'unstack_stack',
+        'Splits the channel axis with tf.unstack and re-stacks the per-channel planes on the target axis; same values, dtype and shape as the transpose.', '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            planes = tf.unstack(x, axis=1)        # C tensors of shape (N, H, W)
+            return tf.stack(planes, axis=-1)
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            planes = tf.unstack(x, axis=-1)       # C tensors of shape (N, H, W)
+            return tf.stack(planes, axis=1)
+    '''),
+]
+ENTRIES += BLIND_ROUND_1

@@ -146,3 +146,401 @@ ENTRIES = [
             return torch.einsum("nhwc->nchw", x)
     """),
 ]
+
+
+# Written blind for issue 14 by a tester who saw only the release notebook (not the checks or the entries above).
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_1 = [
+    Bug('conv_output_size', 'padding_means_same_padding',
+        "Treats any non-zero padding as 'same' padding and returns ceil(n / stride), ignoring the actual padding and kernel, although the text says 'padding zeros are added on each side, so the window moves over n + 2 * padding positions' (e.g. n=10, kernel=3, padding=2 gives 12, not 10).", '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            if padding > 0:
+                # padded convolutions keep the size (up to the stride)
+                return -(-n // stride)
+            span = dilation * (kernel - 1) + 1
+            return (n - span) // stride + 1
+    '''),
+    Bug('conv_output_size', 'dilation_span_k_plus_2d',
+        "Computes the dilated span as kernel + 2 * (dilation - 1) (correct only for kernel=3) instead of 'the window spans dilation * (kernel - 1) + 1 pixels' (e.g. n=20, kernel=5, dilation=2 gives 15, not 12).", '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            # dilation opens a gap of (dilation - 1) pixels on each side of the centre tap
+            span = kernel + 2 * (dilation - 1)
+            return (n + 2 * padding - span) // stride + 1
+    '''),
+    Alternative('conv_output_size', 'count_positions_with_range',
+        "Counts the valid start positions literally with len(range(0, last_start + 1, stride)), which is the definition in the text ('the number of starting positions where the whole window fits'); returns an int.", '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            padded = n + 2 * padding
+            span = dilation * (kernel - 1) + 1
+            last_start = padded - span          # the window [start, start + span) must fit in [0, padded)
+            return len(range(0, last_start + 1, stride))
+    '''),
+    Alternative('conv_output_size', 'float_floor_then_int',
+        'Uses true division and math.floor, then casts to int; identical to integer floor division because the numerator is non-negative whenever the window fits, and the result is a Python int.', '''
+        import math
+
+
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            out = math.floor((n + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1)
+            return int(out)
+    '''),
+    Bug('build_conv_layer', 'habitual_padding_1',
+        "Adds padding=1 out of the usual '3x3 conv keeps the size' habit, violating 'A 2-D convolution layer (nn.Conv2d) with stride 1 and no padding' (the output of a 8x8 input is 8x8 instead of 6x6).", '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A 2-D convolution layer (nn.Conv2d) with stride 1 and no padding.
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                nn.Conv2d: the layer, with weight of shape (out_channels, in_channels, kh, kw).
+            """
+            return nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, stride=1, padding=1, bias=bias)
+    '''),
+    Bug('build_conv_layer', 'tuple_kernel_forced_square',
+        "Assumes the kernel is square and uses only kernel_size[0] for a tuple, although the docstring says 'kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw)' and the weight must be (out_channels, in_channels, kh, kw) (e.g. (1, 5) gives a 1x1 kernel).", '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A 2-D convolution layer (nn.Conv2d) with stride 1 and no padding.
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                nn.Conv2d: the layer, with weight of shape (out_channels, in_channels, kh, kw).
+            """
+            k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+            return nn.Conv2d(in_channels, out_channels, (k, k), bias=bias)
+    '''),
+    Alternative('build_conv_layer', 'valid_padding_keyword_tuple_kernel',
+        "Normalises kernel_size to a (kh, kw) tuple first and uses padding='valid' (PyTorch's name for no padding) with keyword arguments; same layer, stride 1, no padding, bias as requested.", '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A 2-D convolution layer (nn.Conv2d) with stride 1 and no padding.
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                nn.Conv2d: the layer, with weight of shape (out_channels, in_channels, kh, kw).
+            """
+            if isinstance(kernel_size, int):
+                kernel_size = (kernel_size, kernel_size)
+            kh, kw = kernel_size
+            return nn.Conv2d(in_channels=in_channels, out_channels=out_channels, kernel_size=(kh, kw),
+                             stride=(1, 1), padding="valid", dilation=1, bias=bool(bias))
+    '''),
+    Bug('count_parameters', 'counts_frozen_parameters',
+        "Sums every parameter's numel without checking requires_grad, so frozen parameters are counted, violating 'frozen parameters (requires_grad=False) do not count'.", '''
+        def count_parameters(module):
+            """Number of trainable scalars in a module (any nn.Module, including nested ones).
+
+            Count every element of every parameter that requires a gradient. Buffers (such as BatchNorm's running
+            statistics) and frozen parameters (requires_grad=False) do not count.
+
+            Returns:
+                int
+            """
+            # parameters() already skips buffers
+            return sum(p.numel() for p in module.parameters())
+    '''),
+    Bug('count_parameters', 'double_counts_nested_modules',
+        "Loops over module.modules() and adds each submodule's recursive parameters(), so every parameter of a nested module is counted once per ancestor, violating 'Number of trainable scalars in a module (any nn.Module, including nested ones)' (nn.Sequential(conv) counts the conv twice).", '''
+        def count_parameters(module):
+            """Number of trainable scalars in a module (any nn.Module, including nested ones).
+
+            Count every element of every parameter that requires a gradient. Buffers (such as BatchNorm's running
+            statistics) and frozen parameters (requires_grad=False) do not count.
+
+            Returns:
+                int
+            """
+            total = 0
+            for m in module.modules():          # walk all the nested layers
+                for p in m.parameters():
+                    if p.requires_grad:
+                        total += p.numel()
+            return total
+    '''),
+    Alternative('count_parameters', 'named_parameters_dedup_math_prod',
+        'Walks named_parameters(), deduplicates by id (so tied weights count once, as parameters() does) and multiplies the shape with math.prod; counts only requires_grad parameters, returns a Python int.', '''
+        import math
+
+
+        def count_parameters(module):
+            """Number of trainable scalars in a module (any nn.Module, including nested ones).
+
+            Count every element of every parameter that requires a gradient. Buffers (such as BatchNorm's running
+            statistics) and frozen parameters (requires_grad=False) do not count.
+
+            Returns:
+                int
+            """
+            seen = {}
+            for name, p in module.named_parameters():
+                if p.requires_grad:
+                    seen[id(p)] = int(math.prod(p.shape))
+            return int(sum(seen.values()))
+    '''),
+    Bug('conv_parameter_formula', 'builds_layer_instead_of_formula',
+        "Builds a real nn.Conv2d and counts its parameters, ignoring 'computed from its hyper-parameters alone' / 'the same number without building anything'; it allocates (and randomly initialises) the whole weight, which is slow or runs out of memory for large layers (e.g. 4096->4096, 7x7).", '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone.
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int
+            """
+            return count_parameters(build_conv_layer(in_channels, out_channels, kernel_size, bias=bias))
+    '''),
+    Alternative('conv_parameter_formula', 'per_filter_plus_bool_bias',
+        'Counts per output channel: (in_channels * kh * kw + bias) * out_channels, using the bool bias as 0/1; algebraically identical and an int.', '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone.
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int
+            """
+            if isinstance(kernel_size, (tuple, list)):
+                kh, kw = kernel_size
+            else:
+                kh = kw = kernel_size
+            per_filter = in_channels * kh * kw + int(bool(bias))
+            return int(per_filter * out_channels)
+    '''),
+    Bug('shift_sensitivity', 'roll_without_dims_flattens',
+        "Calls torch.roll(x, 1) without dims, which rolls the flattened tensor (the last pixel of each row wraps into the next row/channel/image) instead of 'a circular roll along the width axis'.", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pool = nn.MaxPool2d(2, 2) if kind == "max" else nn.AvgPool2d(2, 2)
+            shifted = torch.roll(x, 1)   # one pixel to the right
+            pooled = pool(x)
+            pooled_shifted = pool(shifted)
+            return ((pooled - pooled_shifted).abs().mean() / pooled.abs().mean()).item()
+    '''),
+    Bug('shift_sensitivity', 'normalises_by_shifted_pool',
+        "Divides by mean(|pool(shifted x)|) instead of 'mean(|pool(x)|)' as the docstring states.", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            if kind == "max":
+                pool = lambda t: F.max_pool2d(t, kernel_size=2, stride=2)
+            else:
+                pool = lambda t: F.avg_pool2d(t, kernel_size=2, stride=2)
+            a = pool(x)
+            b = pool(torch.roll(x, shifts=1, dims=-1))
+            return float(torch.mean(torch.abs(a - b)) / torch.mean(torch.abs(b)))
+    '''),
+    Bug('shift_sensitivity', 'denominator_without_abs',
+        "Uses mean(pool(x)) instead of 'mean(|pooled|)' in the denominator (fine for non-negative images, wrong sign/magnitude for inputs with negative values).", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pool = F.max_pool2d if kind == "max" else F.avg_pool2d
+            pooled = pool(x, 2, 2)
+            pooled_shifted = pool(torch.roll(x, 1, dims=3), 2, 2)
+            return ((pooled - pooled_shifted).abs().mean() / pooled.mean()).item()
+    '''),
+    Bug('shift_sensitivity', 'manual_reshape_pool_odd_sizes',
+        "Pools by reshaping to (N, C, H//2, 2, W//2, 2), which raises for odd H or W, whereas a '2x2 window and stride 2 (no padding)' simply drops the last row/column for odd sizes.", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            def pool(t):
+                n, c, h, w = t.shape
+                blocks = t.reshape(n, c, h // 2, 2, w // 2, 2)
+                return blocks.amax(dim=(3, 5)) if kind == "max" else blocks.mean(dim=(3, 5))
+
+            pooled = pool(x)
+            pooled_shifted = pool(torch.roll(x, 1, dims=3))
+            return ((pooled - pooled_shifted).abs().mean() / pooled.abs().mean()).item()
+    '''),
+    Bug('shift_sensitivity', 'per_image_ratio_averaged',
+        "Computes the ratio separately for each image and averages the ratios over the batch, instead of the single ratio 'mean(|pooled - pooled_shifted|) / mean(|pooled|)' over the whole tensor (differs when N > 1).", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pool = F.max_pool2d if kind == "max" else F.avg_pool2d
+            pooled = pool(x, kernel_size=2, stride=2)
+            pooled_shifted = pool(torch.roll(x, shifts=1, dims=3), kernel_size=2, stride=2)
+            # relative change of each image, then the average over the batch
+            per_image = (pooled - pooled_shifted).abs().mean(dim=(1, 2, 3)) / pooled.abs().mean(dim=(1, 2, 3))
+            return per_image.mean().item()
+    '''),
+    Alternative('shift_sensitivity', 'cat_roll_cropped_blocks_sum_ratio',
+        'Rolls with torch.cat([x[..., -1:], x[..., :-1]]), pools by cropping to even H, W and reshaping into 2x2 blocks (same as floor-mode pooling), and uses sum/sum, which equals mean/mean since both tensors have the same number of elements; computed under no_grad in float64, returned as a Python float.', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            def pool(t):
+                n, c, h, w = t.shape
+                h2, w2 = h // 2, w // 2
+                t = t[:, :, : 2 * h2, : 2 * w2]                     # floor mode: drop a last odd row/column
+                blocks = t.reshape(n, c, h2, 2, w2, 2)
+                if kind == "max":
+                    return blocks.amax(dim=(3, 5))
+                return blocks.mean(dim=(3, 5))
+
+            with torch.no_grad():
+                xd = x.detach().to(torch.float64)
+                shifted = torch.cat([xd[..., -1:], xd[..., :-1]], dim=-1)   # circular shift right by one pixel
+                pooled = pool(xd)
+                pooled_shifted = pool(shifted)
+                ratio = (pooled - pooled_shifted).abs().sum() / pooled.abs().sum()
+            return float(ratio)
+    '''),
+    Alternative('shift_sensitivity', 'modules_on_clone_with_dict_dispatch',
+        'Uses nn.MaxPool2d / nn.AvgPool2d modules chosen from a dict, works on a clone of x, rolls with a negative dims index (dims=-1 is W in NCHW) and computes mean/mean exactly as specified.', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (torch.Tensor): float tensor of shape (N, C, H, W) (NCHW). Do not modify it.
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|).
+            """
+            pools = {"max": nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
+                     "avg": nn.AvgPool2d(kernel_size=2, stride=2, padding=0)}
+            pool = pools[kind]
+            x = x.clone()
+            pooled = pool(x)
+            pooled_shifted = pool(x.roll(shifts=1, dims=-1))
+            change = torch.mean(torch.abs(pooled - pooled_shifted))
+            size = torch.mean(torch.abs(pooled))
+            return (change / size).item()
+    '''),
+    Alternative('layouts', 'einsum_layouts',
+        "Uses torch.einsum with explicit index strings ('nchw->nhwc' and back), which is the same axis permutation (out[n, h, w, c] == x[n, c, h, w]).", '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            return torch.einsum("nchw->nhwc", x)
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            return torch.einsum("nhwc->nchw", x)
+    '''),
+    Alternative('layouts', 'movedim_contiguous',
+        'Moves the channel axis with movedim (1 -> -1 and -1 -> 1) and returns a contiguous copy; same values at the same indices, only the memory is compacted.', '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            return torch.movedim(x, 1, -1).contiguous()
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            return torch.movedim(x, -1, 1).contiguous()
+    '''),
+    Alternative('layouts', 'two_transposes',
+        'Builds each permutation from two swaps: transpose(1, 3) then transpose(1, 2) for NCHW->NHWC, and transpose(1, 3) then transpose(2, 3) back; composes to permute(0, 2, 3, 1) / permute(0, 3, 1, 2).', '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            # (N, C, H, W) -> (N, W, H, C) -> (N, H, W, C)
+            return x.transpose(1, 3).transpose(1, 2)
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            # (N, H, W, C) -> (N, C, W, H) -> (N, C, H, W)
+            return x.transpose(1, 3).transpose(2, 3)
+    '''),
+]
+ENTRIES += BLIND_ROUND_1

@@ -158,16 +158,25 @@ class CheckBatchNormLayer:
                 f"{key} should be a non-trainable {'buffer' if bn.name == 'torch' else 'weight'} of shape (6,); "
                 f"found non-trainable {weights['non_trainable']}")
 
+    def check_statistics_are_saved_with_the_layer(self, student, bn):
+        saved = bn.saved_state_names(bn.make_layer(student.BatchNorm, 6, 2))
+        missing = [key for key in bn.LAYER_STATS if key not in saved]
+        assert not missing, (f"{missing} would not be saved with the model (saved: {saved}); the running statistics "
+                             f"are part of a trained layer's state")
+
     def check_initial_state(self, student, bn):
         state = bn.layer_state(bn.make_layer(student.BatchNorm, 5, 2))
         for key, value in (("gamma", 1.0), ("beta", 0.0), ("running_mean", 0.0), ("running_var", 1.0)):
             assert np.all(state[key] == value), f"{key} should start at {value} everywhere, found {state[key]}"
 
+    @pytest.mark.parametrize("hyperparameters", [{}, {"momentum": 0.3, "eps": 0.05}], ids=["defaults", "custom"])
     @pytest.mark.parametrize("ndim", [2, 4])
-    def check_matches_the_builtin_layer_over_steps(self, student, bn, ndim):
+    def check_matches_the_builtin_layer_over_steps(self, student, bn, ndim, hyperparameters):
         rng = np.random.default_rng(7)
         shape = bn.layout_shape(8, 3) if ndim == 2 else bn.layout_shape(4, 3, (5, 2))
-        mine, theirs = bn.make_layer(student.BatchNorm, 3, ndim), bn.builtin_layer(3, ndim, bn.momentum, bn.eps)
+        mine = bn.make_layer(student.BatchNorm, 3, ndim, **hyperparameters)
+        theirs = bn.builtin_layer(3, ndim, hyperparameters.get("momentum", bn.momentum),
+                                  hyperparameters.get("eps", bn.eps))
         g, b, _, _ = _state(rng, 3)
         bn.set_layer_state(mine, gamma=g, beta=b)
         bn.set_builtin_state(theirs, g, b, np.zeros(3), np.ones(3))
@@ -176,7 +185,8 @@ class CheckBatchNormLayer:
             y = bn.layer_forward(mine, x, training)
             want_y, want_rm, want_rv = bn.builtin_forward(theirs, x, training)
             state = bn.layer_state(mine)
-            what = f"{ndim}-D input, call {step + 1} ({'training' if training else 'inference'})"
+            made = ", ".join(f"{k}={v}" for k, v in hyperparameters.items()) or "default momentum and eps"
+            what = f"BatchNorm({made}), {ndim}-D input, call {step + 1} ({'training' if training else 'inference'})"
             _close(y, want_y, what + ": output", dict(rtol=1e-6, atol=1e-6))
             _close(state["running_mean"], want_rm, what + ": running mean stored in the layer", dict(rtol=1e-6, atol=1e-8))
             _close(state["running_var"], want_rv, what + ": running variance stored in the layer", dict(rtol=1e-6, atol=1e-8))
@@ -265,6 +275,22 @@ class CheckSgdEpoch:
         _close(got, want, f"parameters after {epochs} full-batch epoch(s) vs {bn.name}'s SGD optimizer" + hint,
                dict(rtol=1e-6, atol=1e-9))
 
+    def check_minibatches_follow_the_generator(self, student, bn, correct):
+        """30 examples in minibatches of 7 (the last one of 2), shuffled with the given generator: the parameters and
+        the returned loss must be those of the framework's SGD on the same minibatches."""
+        x, y = _easy_problem(n=30)
+        mine = self._model(bn)
+        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12)
+        got_loss = float(bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=7, seed=3))
+        want_loss = correct.here("reference_minibatch_epoch")(theirs, x, y, lr=0.05, batch_size=7, seed=3)
+        _close(bn.flat_parameters(mine), bn.here("flat_parameters")(theirs),
+               f"30 examples, batch_size=7 (minibatches of 7, 7, 7, 7 and 2, in the order {bn.shuffle_rule}): "
+               f"parameters after one epoch vs {bn.name}'s SGD optimizer on the same minibatches",
+               dict(rtol=1e-6, atol=1e-9))
+        assert got_loss == pytest.approx(want_loss, rel=1e-6, abs=1e-9), (
+            f"30 examples, batch_size=7: sgd_epoch returned {got_loss:.6f}; the plain mean of the 5 minibatch losses "
+            f"is {want_loss:.6f} (each minibatch counts once, the last and smaller one too)")
+
     def check_trains_in_training_mode_over_all_minibatches(self, student, bn):
         x, y = _easy_problem(n=30)
         model = self._model(bn)
@@ -275,9 +301,12 @@ class CheckSgdEpoch:
             bn.call_sgd_epoch(student.sgd_epoch, model, x, y, lr=0.05, batch_size=7)
         finally:
             calls = stop()
-        assert len(calls) == math.ceil(30 / 7), (f"30 samples in minibatches of 7 need {math.ceil(30 / 7)} forward "
-                                                 f"passes; counted {len(calls)}")
-        assert all(calls), "the model ran in evaluation mode; sgd_epoch must put it in training mode"
+        training_calls = sum(calls)  # extra inference-mode calls (e.g. to log an accuracy) are allowed
+        assert training_calls, (f"the model ran in evaluation mode in all {len(calls)} forward passes; sgd_epoch must "
+                                f"put it in training mode ({bn.training_mode_rule})")
+        assert training_calls == math.ceil(30 / 7), (
+            f"30 samples in minibatches of 7 need {math.ceil(30 / 7)} training-mode forward passes; counted "
+            f"{training_calls}")
         assert not np.allclose(bn.running_stats(model), stats_before), (
             "the batch-norm running statistics did not move during training")
 

@@ -86,6 +86,7 @@ def error_from(spec) -> Exception:
     else:
         error = StudentCodeError(f"{name}: {message}")
     error.from_kernel = True  # the runner words it as the student's code's exception
+    error.where = str(spec[3])[:300] if len(spec) > 3 else ""  # "calling your `f` with x of shape (2, 3)", or ""
     return error
 
 

@@ -129,7 +129,7 @@ class CheckCustomDense:
 
 BLOCK_CASES = {
     "basic": [(4, 4, 1), (4, 8, 1), (4, 8, 2), (6, 6, 2)],
-    "bottleneck": [(8, 8, 1), (4, 8, 1), (8, 16, 2), (8, 8, 2)],
+    "bottleneck": [(8, 8, 1), (6, 8, 1), (8, 16, 2), (8, 8, 2)],  # in_channels need not be divisible by 4
 }
 
 
@@ -206,8 +206,15 @@ class CheckBottleneck(_BlockChecks):
     kind, class_name = "bottleneck", "Bottleneck"
 
     def check_rejects_channels_not_divisible_by_four(self, rn, student):
-        with pytest.raises(ValueError):
+        try:
             rn.make_layer(student.Bottleneck, 8, 6, 1, input_shape=(2, 8, 6, 6))
+        except ValueError:
+            return
+        except Exception as error:  # noqa: BLE001 -- the student's code raised something else: say what was asked
+            pytest.fail(f"Bottleneck(8, 6) raised {type(error).__name__}; the docstring asks for a ValueError when "
+                        f"out_channels is not divisible by 4 (raise ValueError(...), not assert)", pytrace=False)
+        pytest.fail("Bottleneck(8, 6) was built; it should raise ValueError, since 6 output channels cannot be split "
+                    "into a width of out_channels // 4", pytrace=False)
 
 
 # --- part 4: the ResNet --------------------------------------------------------------------------------------------
@@ -328,6 +335,7 @@ class CheckResNet(_SharesBuilds):
 
 DENSE_CASES = [(3, 2, 3), (4, 5, 2)]  # in_channels, growth_rate, num_layers
 TRANSITION_CASES = [(6, 3), (4, 4)]
+TRANSITION_SIZES = (6, 7)  # an odd size too: 2x2 pooling with stride 2 drops the last row and column (7 -> 3)
 
 
 class CheckDenseBlock(_SharesBuilds):
@@ -382,9 +390,12 @@ class CheckDenseBlock(_SharesBuilds):
             assert_bn(rn, require_attr(block, "norm", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).norm", in_c)
             assert_conv(rn, require_attr(block, "conv", "TransitionBlock"), f"TransitionBlock({in_c}, {out_c}).conv", 1,
                         in_c, out_c, 1)
-            y = rn.forward(block, images((4, in_c, 6, 6), 2), True)
-            assert y.shape == (4, out_c, 3, 3), (f"TransitionBlock({in_c}, {out_c}) on (4, {in_c}, 6, 6) should give "
-                                                 f"(4, {out_c}, 3, 3) (2x2 pooling, stride 2); found {y.shape}")
+            for size in TRANSITION_SIZES:
+                y = rn.forward(block, images((4, in_c, size, size), 2), True)
+                want = (4, out_c, size // 2, size // 2)
+                assert y.shape == want, (
+                    f"TransitionBlock({in_c}, {out_c}) on a (4, {in_c}, {size}, {size}) input should give {want} "
+                    f"(2x2 pooling, stride 2, no padding: H // 2); found {y.shape}")
 
     @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
     def check_transition_matches_reference_with_own_weights(self, rn, student, training):
@@ -392,8 +403,9 @@ class CheckDenseBlock(_SharesBuilds):
             block = self._transition(rn, student, case)
             rn.randomize(block, seed + 20)
             params = rn.read_params(block, "transition")
-            x = images((4, case[0], 6, 6), seed + 30)
-            what = f"TransitionBlock{case}, {mode_name(training)}"
+            size = TRANSITION_SIZES[seed % len(TRANSITION_SIZES)]
+            x = images((4, case[0], size, size), seed + 30)
+            what = f"TransitionBlock{case} on {size}x{size} maps, {mode_name(training)}"
             assert_redrawn(params, what)
             want, state = ref.transition_block(x, params, training, rn.padding, rn.convention)
             close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,14 +78,32 @@ def check_title(node_id: str) -> str:
     return base.removeprefix("check_").replace("_", " ") + (f" [{params}" if params else "")
 
 
+# What a framework's error raised inside the student's code usually means (first match wins).
+FRAMEWORK_ERROR_HINTS = [
+    (r"size of tensor a \(\d+\) must match the size of tensor b|Incompatible shapes|[Ss]hapes .* are incompatible",
+     "two tensors that are added, multiplied or concatenated have different shapes: compare the shapes of both "
+     "operands (for a residual block: the branch and the shortcut; check the stride, the padding and the channels)"),
+    (r"mat1 and mat2 shapes cannot be multiplied|Matrix size-incompatible",
+     "a matrix product got operands of mismatched sizes: check the layer's input size against the data's features"),
+    (r"Shapes used to initialize variables must be fully-defined",
+     "a weight was created before its shape was known: create weights in build(input_shape), using input_shape[-1]"),
+    (r"is incompatible with the layer",
+     "a Keras layer got an input of another shape than the one it was built for (a layer is built on its first call "
+     "and keeps that input size): use a separate layer for each input size"),
+    (r"expected input\[.*\] to have \d+ channels|expected .*channels",
+     "a convolution got an input whose channel count is not its in_channels"),
+]
+
+
 def message_in_words(error: BaseException | None, report) -> str:
     """What a failed check says: its assertion message, pytest.fail's text, or the exception the student's code
     raised; an exception of the checks themselves is the instructor's to fix."""
+    if error is not None and getattr(error, "from_kernel", False):  # first: the student's own AssertionError too
+        text = str(error) if isinstance(error, remote.StudentCodeError) else f"{type(error).__name__}: {error}"
+        hint = next((hint for pattern, hint in FRAMEWORK_ERROR_HINTS if re.search(pattern, text)), "")
+        return f"{getattr(error, 'where', '') or 'your code'} raised {text}" + (f"\n    hint: {hint}" if hint else "")
     if isinstance(error, pytest.fail.Exception) or type(error) is AssertionError:
         return str(error)
-    if error is not None and getattr(error, "from_kernel", False):
-        text = str(error) if isinstance(error, remote.StudentCodeError) else f"{type(error).__name__}: {error}"
-        return f"your code raised {text}"
     crash = getattr(report.longrepr, "reprcrash", None)
     what = crash.message if crash is not None else "an error"
     return f"the check itself failed ({what.splitlines()[0][:200]}); please tell your instructor"

@@ -83,6 +83,15 @@ class CheckConvLayer:
             f"build_conv_layer({in_ch}, {out_ch}, {kernel!r}, bias={bias}): weight shape {info['weight_shape']}, "
             f"expected {want_shape}")
         assert info["has_bias"] == bias, f"bias={bias} was asked for, but the layer {'has' if info['has_bias'] else 'has no'} bias"
+        height, width = 9, 11
+        maps = fw.conv_output_maps(layer, in_ch, height, width)
+        want_maps = (height - kh + 1, width - kw + 1)
+        assert "error" not in maps, (
+            f"build_conv_layer({in_ch}, {out_ch}, {kernel!r}): calling the layer on a {fw.layout} batch of "
+            f"{height}x{width} maps raised {maps.get('error')} (the layer must take {fw.layout} input)")
+        assert maps["size"] == want_maps, (
+            f"build_conv_layer({in_ch}, {out_ch}, {kernel!r}) turns {height}x{width} maps into {maps['size'][0]}x"
+            f"{maps['size'][1]}; with stride 1 and no padding a {kh}x{kw} kernel gives {want_maps[0]}x{want_maps[1]}")
 
     @pytest.mark.parametrize("in_ch,out_ch,kernel,bias", LAYER_CONFIGS)
     def check_count_parameters_of_built_conv(self, student, in_ch, out_ch, kernel, bias):
@@ -116,6 +125,18 @@ class CheckConvParameterFormula:
                 wrong.append(f"conv_parameter_formula({in_ch}, {out_ch}, {kernel!r}, bias={bias}) returned "
                              f"{got!r}, expected {want}")
         assert not wrong, "wrong parameter counts:\n" + _first_mismatches(wrong)
+
+    def check_computes_without_building_a_layer(self, student):
+        """A layer of 490 billion weights cannot be built (about 2 TB); its count is one multiplication away."""
+        args = (100_000, 100_000, 7, True)
+        want = ref.conv_parameter_count(*args)
+        try:
+            got = student.conv_parameter_formula(*args)
+        except Exception as error:  # noqa: BLE001 -- building the layer fails for want of memory: say so
+            pytest.fail(f"conv_parameter_formula(100000, 100000, 7) raised {type(error).__name__}; compute the "
+                        f"count from the hyper-parameters ({want:,}) instead of building the layer (it would need "
+                        f"about {4 * want / 1e12:.0f} TB)", pytrace=False)
+        assert got == want, f"conv_parameter_formula(100000, 100000, 7) returned {got!r}, expected {want}"
 
 
 def _pooling_inputs():
@@ -178,6 +199,14 @@ class CheckLayouts:
             assert tuple(got.shape) == want.shape, f"nhwc_to_nchw: shape {tuple(got.shape)}, expected {want.shape}"
             assert np.array_equal(fw.to_numpy(got), want), (
                 "nhwc_to_nchw: the shape is right but values moved to the wrong places (reshape is not a transpose)")
+
+    @pytest.mark.parametrize("dtype", ["float64", "int64"])
+    def check_keeps_the_dtype(self, student, fw, dtype):
+        x = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5).astype(dtype)
+        for name, source in (("nchw_to_nhwc", x), ("nhwc_to_nchw", ref.nchw_to_nhwc(x))):
+            got = fw.to_numpy(getattr(student, name)(fw.from_numpy(np.ascontiguousarray(source))))
+            assert got.dtype == np.dtype(dtype), (f"{name} turned a {dtype} tensor into {got.dtype}; a layout change "
+                                                  f"moves the values, it never converts them")
 
     def check_round_trip(self, student, fw):
         x = np.random.default_rng(2).normal(size=(3, 2, 5, 4)).astype(np.float32)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import builtins
 import operator
+import os
 import sys
+import traceback
 import types
 
 import numpy as np
@@ -129,9 +131,44 @@ def _run(request: dict, namespace: dict):
 
 
 def _error(error: BaseException) -> list:
+    """[type name, message, builtin?, where]: where names the notebook's function the error came out of and what it
+    was given ("calling your `BasicBlock.forward` with x of shape (4, 8, 6, 6)"), or is empty."""
     name = type(error).__name__
     return [name, str(error)[:MESSAGE_CHARS], isinstance(getattr(builtins, name, None), type)
-            and type(error) is getattr(builtins, name)]
+            and type(error) is getattr(builtins, name), _where(error)]
+
+
+def _where(error: BaseException) -> str:
+    try:
+        return _student_call(error.__traceback__)
+    except Exception:  # noqa: BLE001 -- the student's objects may raise even when described; the error still goes back
+        return ""
+
+
+_NOT_THE_STUDENTS = tuple({sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
+ARGUMENT_CHARS = 300  # of the description of a call's arguments
+
+
+def _student_call(tb) -> str:
+    """The outermost frame of the notebook's own code in a traceback, described by its function and arguments."""
+    for frame, _ in traceback.walk_tb(tb):
+        code = frame.f_code
+        if code.co_filename.startswith(_NOT_THE_STUDENTS) or code.co_filename.startswith(("<frozen", "<instructor_only")):
+            continue
+        owner = frame.f_locals.get("self")
+        function = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
+        described = []
+        for arg in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            value = frame.f_locals.get(arg)
+            if arg == "self":
+                continue
+            if hasattr(value, "shape") and hasattr(value, "dtype"):
+                described.append(f"{arg} of shape {tuple(int(d) if d is not None else None for d in value.shape)}")
+            elif isinstance(value, (bool, int, float)) or (isinstance(value, (str, tuple)) and len(repr(value)) < 40):
+                described.append(f"{arg}={value!r}")
+        given = f" with {', '.join(described)}" if described else ""
+        return f"calling your `{function}`{given}"[:ARGUMENT_CHARS]
+    return ""
 
 
 def serve(namespace: dict, request_text: str) -> str:

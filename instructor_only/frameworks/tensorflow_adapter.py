@@ -57,6 +57,14 @@ def describe_conv(layer) -> dict:
             "has_bias": layer.use_bias and layer.bias is not None}
 
 
+def conv_output_maps(layer, in_channels: int, height: int, width: int) -> dict:
+    """{'size': (h, w)} of the layer's output on an NHWC batch of zeros, or {'error': what it raised}."""
+    try:
+        return {"size": tuple(int(d) for d in layer(tf.zeros((1, height, width, in_channels))).shape[1:3])}
+    except Exception as error:  # noqa: BLE001 -- the student's layer: reported by the check
+        return {"error": f"{type(error).__name__}: {str(error)[:300]}"}
+
+
 def trainable_parameter_count(layer) -> int:
     return int(sum(np.prod(w.shape) for w in layer.trainable_weights))
 
@@ -69,6 +77,8 @@ def sample_layers() -> list[tuple[str, object]]:
 
     frozen = built(keras.layers.Dense(3), (None, 4))
     frozen.trainable = False
+    frozen_alone = built(keras.layers.Dense(2), (None, 5))
+    frozen_alone.trainable = False
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization(),
                               keras.layers.ReLU(), keras.layers.Flatten(), keras.layers.Dense(10)])
     return [
@@ -79,4 +89,5 @@ def sample_layers() -> list[tuple[str, object]]:
         ("Sequential(Conv2D, BatchNormalization, ReLU, Flatten, Dense)", model),
         ("Sequential(frozen Dense(3), Dense(2)) (frozen: trainable=False)",
          keras.Sequential([keras.Input((4,)), frozen, keras.layers.Dense(2)])),
+        ("a frozen Dense(2) on 5 features, on its own (trainable=False)", frozen_alone),
     ]

@@ -17,6 +17,8 @@ from tensorflow import keras
 name = "tensorflow"
 convention = "keras"
 channel_axis = -1
+shuffle_rule = "rng.permutation(30)"
+training_mode_rule = "call the model with training=True"
 momentum, eps = 0.99, 1e-3
 
 
@@ -122,10 +124,16 @@ def _build_shape(num_features: int, ndim: int) -> tuple:
     return (None, num_features) if ndim == 2 else (None, None, None, num_features)
 
 
-def make_layer(cls, num_features: int, ndim: int):
-    layer = cls(dtype="float64")
+def make_layer(cls, num_features: int, ndim: int, **hyperparameters):
+    """cls(**hyperparameters) in float64, built (hyperparameters: momentum, eps; none = the defaults)."""
+    layer = cls(dtype="float64", **hyperparameters)
     layer.build(_build_shape(num_features, ndim))
     return layer
+
+
+def saved_state_names(layer) -> list[str]:
+    """What saving the layer keeps (all its weights, trainable or not), by name."""
+    return sorted(_short(w) for w in layer.weights)
 
 
 def layer_weights(layer) -> dict:

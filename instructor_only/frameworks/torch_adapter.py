@@ -47,6 +47,15 @@ def describe_conv(layer) -> dict:
     return {"is_conv": True, "weight_shape": tuple(layer.weight.shape), "has_bias": layer.bias is not None}
 
 
+def conv_output_maps(layer, in_channels: int, height: int, width: int) -> dict:
+    """{'size': (h, w)} of the layer's output on an NCHW batch of zeros, or {'error': what it raised}."""
+    try:
+        with torch.no_grad():
+            return {"size": tuple(int(d) for d in layer(torch.zeros(1, in_channels, height, width)).shape[-2:])}
+    except Exception as error:  # noqa: BLE001 -- the student's layer: reported by the check
+        return {"error": f"{type(error).__name__}: {str(error)[:300]}"}
+
+
 def trainable_parameter_count(layer) -> int:
     return sum(p.numel() for p in layer.parameters() if p.requires_grad)
 
@@ -63,4 +72,5 @@ def sample_layers() -> list[tuple[str, object]]:
          nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 10))),
         ("nn.Sequential(frozen Linear(4, 3), Linear(3, 2)) (frozen: requires_grad=False)",
          nn.Sequential(frozen, nn.Linear(3, 2))),
+        ("a frozen nn.Linear(5, 2) on its own (requires_grad=False)", nn.Linear(5, 2).requires_grad_(False)),
     ]

@@ -11,6 +11,8 @@ from torch import nn
 name = "torch"
 convention = "torch"
 channel_axis = 1
+shuffle_rule = "torch.randperm(30, generator=generator)"
+training_mode_rule = "call model.train() at its start"
 momentum, eps = 0.1, 1e-5
 
 
@@ -78,8 +80,14 @@ LAYER_TRAINABLE = ("gamma", "beta")
 LAYER_STATS = ("running_mean", "running_var")
 
 
-def make_layer(cls, num_features: int, ndim: int):
-    return cls(num_features).double()
+def make_layer(cls, num_features: int, ndim: int, **hyperparameters):
+    """cls(num_features, **hyperparameters) in float64 (hyperparameters: momentum, eps; none = the defaults)."""
+    return cls(num_features, **hyperparameters).double()
+
+
+def saved_state_names(layer) -> list[str]:
+    """What saving the layer keeps (its state_dict), by name."""
+    return sorted(layer.state_dict())
 
 
 def layer_weights(layer) -> dict:

@@ -107,21 +107,29 @@ def _plan_index(submission: PlannedSubmission) -> int:
     return [s.student_id for s in plan(submission.assignment)].index(submission.student_id)
 
 
+def run_in_process(submission: PlannedSubmission, hidden_only: bool = False) -> tuple[Verdict, dict]:
+    """(verdict, {test cell: (passed, output)}) of one proving submission, its cells run in this process.
+
+    hidden_only (for bugs): the bug is judged by the hidden checks of its own target cells alone (public asserts
+    removed, the other test cells emptied), so it must be caught by the hidden checks, not only by a public assert."""
+    tests = autograded_tests(submission)
+    targets = set(submission.expectation.targets)
+    outcome = {}
+    for nb in submission.notebooks.values():
+        outcome.update(inprocess.run_cells(notebooks.hidden_only(nb, keep=targets) if hidden_only else nb))
+    # For the blank release "passing" a cell means scoring on it, which is the same thing for all-or-nothing cells.
+    passed = {t: outcome[t][0] for t in tests if t in outcome}
+    return judge(submission.expectation, tests, passed), outcome
+
+
 def grade_in_process(assignment: course.Assignment, include=("solution", "blank", "bug", "alt"),
                      hidden_only: bool = False) -> list[Row]:
-    """Every proving submission run in this process. hidden_only: the test cells keep only their hidden tests, so
-    each bug must be caught by the hidden checks of its own test cells, not by a public assert (the blank release
-    has no hidden tests and is left out)."""
-    rows = []
-    for submission in plan(assignment, include=tuple(k for k in include if not (hidden_only and k == "blank"))):
-        tests = autograded_tests(submission)
-        outcome = {}
-        for nb in submission.notebooks.values():
-            outcome.update(inprocess.run_cells(notebooks.hidden_only(nb) if hidden_only else nb))
-        # For the blank release "passing" a cell means scoring on it, which is the same thing for all-or-nothing cells.
-        passed = {t: outcome[t][0] for t in tests if t in outcome}
-        rows.append(Row(submission, judge(submission.expectation, tests, passed)))
-    return rows
+    """Every proving submission run in this process; hidden_only: the bugs only, each judged by the hidden checks
+    of its own target cells (see run_in_process). The other cells' outcomes, the solution, the blank release and the
+    alternatives are what the normal mode proves."""
+    kinds = tuple(k for k in include if k == "bug" or not hidden_only)
+    return [Row(submission, run_in_process(submission, hidden_only)[0])
+            for submission in plan(assignment, include=kinds)]
 
 
 def format_table(rows: list[Row]) -> str:
@@ -144,7 +152,7 @@ def main(argv=None) -> int:
     parser.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
     parser.add_argument("--fast", action="store_true", help="run the cells in-process instead of through nbgrader")
     parser.add_argument("--hidden-only", action="store_true",
-                        help="with --fast: test cells keep only their hidden tests (public asserts removed)")
+                        help="with --fast: each bug judged by its target cells' hidden tests alone (public asserts removed)")
     parser.add_argument("--workers", type=int, default=2, help="nbgrader runs at a time (end to end)")
     parser.add_argument("--keep", metavar="DIR", help="grade under DIR and keep the temporary courses")
     args = parser.parse_args(argv)

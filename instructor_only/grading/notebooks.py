@@ -73,15 +73,17 @@ def with_answer_replaced(nb, answer_cell: str, source: str):
 _HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 
 
-def hidden_only(nb):
+def hidden_only(nb, keep: set[str] | None = None):
     """A copy of an instructor notebook whose autograded test cells keep only their hidden tests: what the hidden
     checks catch on their own, without the public asserts before them (a test cell without hidden tests becomes
-    empty, so it catches nothing)."""
+    empty, so it catches nothing). keep: only these test cells keep even their hidden tests (the others become
+    empty, which saves their time)."""
     new = copy.deepcopy(nb)
     for cell in new.cells:
         meta = grade_meta(cell)
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            cell.source = "".join(_HIDDEN_BLOCK.findall(cell.source)) or "pass\n"
+            kept = keep is None or meta["grade_id"] in keep
+            cell.source = ("".join(_HIDDEN_BLOCK.findall(cell.source)) if kept else "") or "pass\n"
     return new
 
 
