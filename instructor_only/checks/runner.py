@@ -81,8 +81,8 @@ def check_title(node_id: str) -> str:
 # What a framework's error raised inside the student's code usually means (first match wins).
 FRAMEWORK_ERROR_HINTS = [
     (r"size of tensor a \(\d+\) must match the size of tensor b|Incompatible shapes|[Ss]hapes .* are incompatible",
-     "two tensors that are added, multiplied or concatenated have different shapes: compare the shapes of both "
-     "operands (for a residual block: the branch and the shortcut; check the stride, the padding and the channels)"),
+     "two tensors that are added, multiplied or concatenated have different shapes: print both shapes (in a residual "
+     "block, the shortcut must match the branch: check the stride, the padding and the channels)"),
     (r"mat1 and mat2 shapes cannot be multiplied|Matrix size-incompatible",
      "a matrix product got operands of mismatched sizes: check the layer's input size against the data's features"),
     (r"Shapes used to initialize variables must be fully-defined",
