@@ -21,7 +21,7 @@ def texture_images(size: int = 16, layout: str = "NCHW", seed: int = 0) -> dict[
         "same dots + dim noise": np.clip(dots + 0.3 * rng.uniform(size=(size, size)), 0, 1),
         "dots, 2nd column of a window": np.roll(dots, 1, axis=1),
         "vertical bars, 3 px wide": (cols % 6) < 3,
-        "smooth gradient": cols / (size - 1),
+        "smooth wave (periodic: no seam when rolled)": 0.5 - 0.5 * np.cos(2 * np.pi * cols / size),
         "random noise": rng.uniform(size=(size, size)),
     }
     out = {}

@@ -1,6 +1,5 @@
 """release/ and solutions/ are what the generators make from source/, and reveal nothing instructor-only."""
 import json
-from pathlib import Path
 
 import pytest
 

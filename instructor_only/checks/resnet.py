@@ -21,7 +21,7 @@ import pytest
 
 from instructor_only.checks.resnet_assertions import (
     assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_redrawn, assert_state_matches,
-    assert_stats_move_only_in_training, close, images, leaf_name, mode_name, require_attr)
+    assert_stats_move_only_in_training, close, images, in_layout, leaf_name, mode_name, require_attr)
 from instructor_only.checks.remote import is_exactly
 from instructor_only.references import resnet as ref
 
@@ -172,8 +172,8 @@ class _BlockChecks(_SharesBuilds):
             y = rn.forward(self._make(rn, student, case), self._x(case), training=True)
             size = ref.spatial_after_stages(6, 2, rn.padding)[1] if stride == 2 else 6
             assert y.shape == (4, out_c, size, size), (
-                f"{self.class_name}({in_c}, {out_c}, stride={stride}) on a (4, {in_c}, 6, 6) input should give "
-                f"(4, {out_c}, {size}, {size}) (channels first), found {y.shape}")
+                f"{self.class_name}({in_c}, {out_c}, stride={stride}) on a {in_layout(rn, (4, in_c, 6, 6))} "
+                f"({rn.layout}) input should give {in_layout(rn, (4, out_c, size, size))}, found {in_layout(rn, y.shape)}")
 
     def check_running_statistics_move_only_in_training(self, rn, student):
         for case in (BLOCK_CASES[self.kind][0], BLOCK_CASES[self.kind][2]):
@@ -365,7 +365,8 @@ class CheckDenseBlock(_SharesBuilds):
             y = rn.forward(self._dense(rn, student, (in_c, growth, layers)), images((4, in_c, 6, 6), 1), True)
             want = (4, in_c + layers * growth, 6, 6)
             assert y.shape == want, (f"DenseBlock({in_c}, {growth}, {layers}) should keep the size and output "
-                                     f"in_channels + num_layers * growth_rate channels: {want}; found {y.shape}")
+                                     f"in_channels + num_layers * growth_rate channels: {in_layout(rn, want)} "
+                                     f"({rn.layout}); found {in_layout(rn, y.shape)}")
 
     @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
     def check_dense_matches_reference_with_own_weights(self, rn, student, training):
@@ -394,8 +395,9 @@ class CheckDenseBlock(_SharesBuilds):
                 y = rn.forward(block, images((4, in_c, size, size), 2), True)
                 want = (4, out_c, size // 2, size // 2)
                 assert y.shape == want, (
-                    f"TransitionBlock({in_c}, {out_c}) on a (4, {in_c}, {size}, {size}) input should give {want} "
-                    f"(2x2 pooling, stride 2, no padding: H // 2); found {y.shape}")
+                    f"TransitionBlock({in_c}, {out_c}) on a {in_layout(rn, (4, in_c, size, size))} ({rn.layout}) input "
+                    f"should give {in_layout(rn, want)} (2x2 pooling, stride 2, no padding: H // 2); found "
+                    f"{in_layout(rn, y.shape)}")
 
     @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
     def check_transition_matches_reference_with_own_weights(self, rn, student, training):

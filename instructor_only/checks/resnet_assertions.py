@@ -154,3 +154,9 @@ def images(shape, seed):
 
 def leaf_name(path: str) -> str:
     return path.replace("/", ".").split(".")[-1].split(":")[0]
+
+
+def in_layout(rn, shape) -> tuple:
+    """An NCHW shape as the student's framework writes it: (N, H, W, C) for TensorFlow."""
+    shape = tuple(shape)
+    return (shape[0], *shape[2:], shape[1]) if rn.layout == "NHWC" and len(shape) == 4 else shape

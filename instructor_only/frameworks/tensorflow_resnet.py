@@ -24,6 +24,7 @@ from keras.src.layers import layer as keras_layer_module
 
 name = "tensorflow"
 padding = "same"
+layout = "NHWC"  # how shapes are shown to the student (the checks compare NCHW arrays)
 convention = "keras"
 container = "keras.layers.Layer"
 counter_kind = "non-trainable weight"

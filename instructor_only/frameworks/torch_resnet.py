@@ -49,6 +49,7 @@ from torch import nn
 
 name = "torch"
 padding = "torch"
+layout = "NCHW"  # how shapes are shown to the student
 convention = "torch"
 container = "nn.Module"
 counter_kind = "buffer"

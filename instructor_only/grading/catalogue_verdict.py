@@ -108,7 +108,8 @@ def _plan_index(submission: PlannedSubmission) -> int:
 
 
 def run_in_process(submission: PlannedSubmission, hidden_only: bool = False) -> tuple[Verdict, dict]:
-    """(verdict, {test cell: (passed, output)}) of one proving submission, its cells run in this process.
+    """(verdict, {test cell: (passed, output)}) of one proving submission, its cells run in this process (the test
+    cells before a catalogue entry's answer cell are skipped: they run the solution's code, proven by its own row).
 
     hidden_only (for bugs): the bug is judged by the hidden checks of its own target cells alone (public asserts
     removed, the other test cells emptied), so it must be caught by the hidden checks, not only by a public assert."""
@@ -116,7 +117,11 @@ def run_in_process(submission: PlannedSubmission, hidden_only: bool = False) -> 
     targets = set(submission.expectation.targets)
     outcome = {}
     for nb in submission.notebooks.values():
-        outcome.update(inprocess.run_cells(notebooks.hidden_only(nb, keep=targets) if hidden_only else nb))
+        if hidden_only:
+            nb = notebooks.hidden_only(nb, keep=targets)
+        elif submission.entry is not None and submission.entry.answer_cell in notebooks.answer_cells(nb):
+            nb = notebooks.tests_before_skipped(nb, submission.entry.answer_cell)  # they run the solution's code
+        outcome.update(inprocess.run_cells(nb))
     # For the blank release "passing" a cell means scoring on it, which is the same thing for all-or-nothing cells.
     passed = {t: outcome[t][0] for t in tests if t in outcome}
     return judge(submission.expectation, tests, passed), outcome
