@@ -836,3 +836,389 @@ BLIND_ROUND_1 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_1
+
+
+# Written blind for issue 14 (second round, after the checks were strengthened for round 1) by another tester who saw only the release notebook.
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_2 = [
+    Bug('batch_norm', 'stats_detached_before_normalizing',
+        "Detaches the batch mean and variance before using them to normalize (misreading 'the running statistics are new tensors with no autograd history (gradients must flow into y only)'), so the gradient of y w.r.t. x ignores the dependence of mu and sigma^2 on x, contrary to the formula 'mu = mean(x), sigma^2 = mean((x-mu)^2), y = gamma (x - mu)/sqrt(sigma^2 + eps) + beta'; values are right, gradients are wrong.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 2:
+                dims, shape = (0,), (1, -1)
+            else:
+                dims, shape = (0, 2, 3), (1, -1, 1, 1)
+            if training:
+                # statistics must carry no autograd history
+                mu = x.detach().mean(dim=dims)
+                var = ((x.detach() - mu.reshape(shape)) ** 2).mean(dim=dims)
+                n = x.numel() // x.shape[1]
+                new_mean = (1 - momentum) * running_mean + momentum * mu
+                new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            else:
+                mu, var = running_mean, running_var
+                new_mean, new_var = running_mean, running_var
+            x_hat = (x - mu.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
+            y = gamma.reshape(shape) * x_hat + beta.reshape(shape)
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'blind_running_stats_keep_autograd_history',
+        "Builds the new running statistics from the batch mean/variance without detaching them, so when x requires grad they carry autograd history, violating 'the running statistics are new tensors with no autograd history (gradients must flow into y only)'.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            axes = (0,) if x.dim() == 2 else (0, 2, 3)
+            view = (1, -1) if x.dim() == 2 else (1, -1, 1, 1)
+            if training:
+                mean = x.mean(dim=axes)
+                var = x.var(dim=axes, unbiased=False)
+                n = x.numel() / x.shape[1]
+                new_running_mean = (1 - momentum) * running_mean + momentum * mean
+                new_running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+            else:
+                mean, var = running_mean, running_var
+                new_running_mean, new_running_var = running_mean, running_var
+            y = (x - mean.view(view)) / torch.sqrt(var.view(view) + eps)
+            return gamma.view(view) * y + beta.view(view), new_running_mean, new_running_var
+    '''),
+    Bug('batch_norm', 'blind_unbiased_correction_uses_batch_size_for_images',
+        "For 4-D input the running variance is corrected with N / (N - 1) (the batch size) instead of n / (n - 1) with n = N * H * W, violating 'Here n is the number of values averaged per feature: ... N * H * W for images (N, C, H, W)'.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 4:
+                dims, shape = (0, 2, 3), (1, -1, 1, 1)
+            else:
+                dims, shape = (0,), (1, -1)
+            if training:
+                mu = x.mean(dim=dims)
+                var = x.var(dim=dims, unbiased=False)
+                N = x.shape[0]
+                unbiased = var.detach() * N / (N - 1)
+                new_mean = (1 - momentum) * running_mean + momentum * mu.detach()
+                new_var = (1 - momentum) * running_var + momentum * unbiased
+            else:
+                mu, var = running_mean, running_var
+                new_mean, new_var = running_mean, running_var
+            y = gamma.reshape(shape) * (x - mu.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps) + beta.reshape(shape)
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'train_mode_eps_added_to_std',
+        "In training mode divides by the biased std plus eps, (x - mu) / (std + eps), instead of sqrt(sigma^2 + eps), violating 'eps (float): added to the variance before the square root' (invisible for variances ~1, large when a feature's batch variance is tiny); inference is right.", '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            if x.dim() == 2:
+                dims, shape = (0,), (1, -1)
+            else:
+                dims, shape = (0, 2, 3), (1, -1, 1, 1)
+            g, b = gamma.reshape(shape), beta.reshape(shape)
+            if not training:
+                y = g * (x - running_mean.reshape(shape)) / torch.sqrt(running_var.reshape(shape) + eps) + b
+                return y, running_mean, running_var
+            mu = x.mean(dim=dims, keepdim=True)
+            std = x.std(dim=dims, unbiased=False, keepdim=True)
+            y = g * (x - mu) / (std + eps) + b
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                new_mean = (1 - momentum) * running_mean + momentum * mu.flatten()
+                new_var = (1 - momentum) * running_var + momentum * std.flatten() ** 2 * n / (n - 1)
+            return y, new_mean, new_var
+    '''),
+    Bug('batch_norm', 'updates_running_stats_in_place',
+        "Updates running_mean/running_var in place (mul_/add_) and returns the same tensors, violating 'running_mean, running_var: ... Do not modify them in place' and 'the running statistics are new tensors'.", r'''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            dims = (0,) if x.dim() == 2 else (0, 2, 3)
+            shape = (1, -1) if x.dim() == 2 else (1, -1, 1, 1)
+            if training:
+                mu = x.mean(dim=dims)
+                var = x.var(dim=dims, unbiased=False)
+                n = x.numel() // x.shape[1]
+                y = gamma.reshape(shape) * (x - mu.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps) + beta.reshape(shape)
+                with torch.no_grad():
+                    running_mean.mul_(1 - momentum).add_(momentum * mu)
+                    running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
+                return y, running_mean, running_var
+            y = gamma.reshape(shape) * (x - running_mean.reshape(shape)) / torch.sqrt(running_var.reshape(shape) + eps) \
+                + beta.reshape(shape)
+            return y, running_mean, running_var
+    '''),
+    Bug('batchnorm_layer', 'forward_ignores_momentum_and_eps',
+        "forward calls batch_norm without passing self.momentum and self.eps, so the defaults 0.1 and 1e-5 are always used and BatchNorm(D, momentum=0.3, eps=1e-3) is not 'equivalent to nn.BatchNorm1d/2d' with those arguments.", '''
+        class BatchNorm(nn.Module):
+            """Batch norm over features (N, D) or channels (N, C, H, W), equivalent to nn.BatchNorm1d/2d.
+
+            Attributes (the checks use these names): gamma, beta (parameters, shape (num_features,));
+            running_mean, running_var (buffers, shape (num_features,)); momentum, eps (floats).
+            """
+
+            def __init__(self, num_features, momentum=0.1, eps=1e-5):
+                super().__init__()
+                self.momentum = momentum
+                self.eps = eps
+                self.gamma = nn.Parameter(torch.ones(num_features))
+                self.beta = nn.Parameter(torch.zeros(num_features))
+                self.register_buffer("running_mean", torch.zeros(num_features))
+                self.register_buffer("running_var", torch.ones(num_features))
+
+            def forward(self, x):
+                y, self.running_mean, self.running_var = batch_norm(
+                    x, self.gamma, self.beta, self.running_mean, self.running_var, self.training)
+                return y
+    '''),
+    Bug('batchnorm_layer', 'blind_non_persistent_buffers',
+        "Registers the running statistics with persistent=False, so they are missing from state_dict and are not saved/loaded with the model, violating 'buffers (self.register_buffer), which are saved with the model'.", '''
+        class BatchNorm(nn.Module):
+            """Batch norm over features (N, D) or channels (N, C, H, W), equivalent to nn.BatchNorm1d/2d.
+
+            Attributes (the checks use these names): gamma, beta (parameters, shape (num_features,));
+            running_mean, running_var (buffers, shape (num_features,)); momentum, eps (floats).
+            """
+
+            def __init__(self, num_features, momentum=0.1, eps=1e-5):
+                super().__init__()
+                self.momentum, self.eps = momentum, eps
+                self.gamma = nn.Parameter(torch.ones(num_features))
+                self.beta = nn.Parameter(torch.zeros(num_features))
+                # statistics, not learned
+                self.register_buffer("running_mean", torch.zeros(num_features), persistent=False)
+                self.register_buffer("running_var", torch.ones(num_features), persistent=False)
+
+            def forward(self, x):
+                y, m, v = batch_norm(x, self.gamma, self.beta, self.running_mean, self.running_var,
+                                     self.training, self.momentum, self.eps)
+                self.running_mean, self.running_var = m, v
+                return y
+    '''),
+    Bug('mlp_forward', 'hardcoded_relu_ignores_activation',
+        "Applies torch.relu after every hidden layer instead of model.activation, so sigmoid MLPs run ReLU, violating 'Use model.hidden_layers[i], then model.norms[i] ..., then model.activation'.", '''
+        def mlp_forward(model, x):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            h = x
+            for i in range(len(model.hidden_layers)):
+                h = model.hidden_layers[i](h)
+                if model.norms is not None:
+                    h = model.norms[i](h)
+                h = torch.relu(h)
+            return model.output_layer(h)
+    '''),
+    Bug('mlp_forward', 'bn_skipped_in_eval_mode',
+        "Applies the BN layers only while model.training is True (believing BN is a training-time-only layer), so in eval mode the running statistics are never used, violating 'then model.norms[i] when model.norms is not None'.", '''
+        def mlp_forward(model, x):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            use_bn = model.norms is not None and model.training
+            h = x
+            for i, linear in enumerate(model.hidden_layers):
+                h = linear(h)
+                if use_bn:
+                    h = model.norms[i](h)
+                h = model.activation(h)
+            return model.output_layer(h)
+    '''),
+    Bug('cross_entropy', 'one_hot_infers_num_classes',
+        "Builds one-hot targets with F.one_hot(labels) without num_classes, so K is inferred as labels.max() + 1 and the function breaks (shape mismatch) whenever the batch has no example of the last class, violating 'logits: float (N, K); labels: int64 (N,) with values in [0, K)'.", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K).
+
+            Returns a 0-d tensor (differentiable with respect to the logits).
+            """
+            log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+            targets = F.one_hot(labels).to(logits.dtype)
+            return -(targets * log_probs).sum(dim=1).mean()
+    '''),
+    Bug('cross_entropy', 'global_max_shift_underflows',
+        "Stabilizes the softmax by subtracting the single largest logit of the whole batch instead of each row's own maximum, so a row whose logits are all far below the batch maximum underflows to log(0) = -inf; this breaks the requirement that large logits not overflow ('log softmax(z)_k = z_k - log sum_j e^{z_j} with torch.logsumexp does not').", '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K).
+
+            Returns a 0-d tensor (differentiable with respect to the logits).
+            """
+            z = logits - logits.max()          # shift for numerical stability
+            log_probs = z - torch.log(torch.exp(z).sum(dim=1, keepdim=True))
+            picked = log_probs[torch.arange(len(labels)), labels]
+            return -picked.mean()
+    '''),
+    Bug('sgd_epoch', 'drops_last_partial_minibatch',
+        "Loops over N // batch_size full minibatches only, so the examples of the smaller last minibatch are never trained on, violating 'One epoch visits every training example once' and 'the last minibatch may be smaller'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            n = x.shape[0]
+            perm = torch.randperm(n, generator=generator)
+            total = 0.0
+            num_batches = n // batch_size
+            for b in range(num_batches):
+                idx = perm[b * batch_size:(b + 1) * batch_size]
+                model.zero_grad()
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                total += loss.item()
+            return total / num_batches
+    '''),
+    Bug('sgd_epoch', 'returns_example_weighted_mean_loss',
+        "Returns the per-example average (each minibatch loss weighted by its size), not 'the plain mean of the minibatch losses (each minibatch counts once, the smaller last one too)'.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            n = len(x)
+            order = torch.randperm(n, generator=generator)
+            loss_sum = 0.0
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                        p.grad.zero_()
+                loss_sum += loss.item() * len(idx)
+            return loss_sum / n
+    '''),
+    Bug('sgd_epoch', 'logging_pass_in_training_mode',
+        "After the epoch, runs an extra full-data forward pass (under no_grad, to log the training accuracy) while the model is still in training mode, so BN's running statistics get one more update from the whole training set; only 'Extra forward passes in inference mode' are allowed.", '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            order = torch.randperm(len(x), generator=generator)
+            batch_losses = []
+            for start in range(0, len(x), batch_size):
+                idx = order[start:start + batch_size]
+                model.zero_grad()
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+                batch_losses.append(loss.item())
+            with torch.no_grad():  # no gradients needed for logging
+                model.last_train_accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
+            return sum(batch_losses) / len(batch_losses)
+    '''),
+    Bug('smoothness_constant', 'centers_features_first',
+        "Subtracts the column means before forming the matrix (a covariance), which is not 'Largest eigenvalue of X^T X / n' unless the columns already have mean 0 (as in the public check).", '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            xc = x - x.mean(dim=0, keepdim=True)
+            h = xc.T @ xc / x.shape[0]
+            return float(torch.linalg.eigvalsh(h).max())
+    '''),
+    Alternative('batch_norm', 'channels_first_flatten_var_mean',
+        'Moves the feature/channel axis first and flattens the rest to (C, n), uses torch.var_mean with correction=0 for the batch statistics and torch.var(correction=1) for the running one, rsqrt for the scale; in inference it returns clones of the running statistics (still unchanged values, no history).', '''
+        def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+            """Batch normalization with PyTorch's conventions, for (N, D) or (N, C, H, W) input."""
+            c = x.shape[1]
+            bshape = [1, c] + [1] * (x.dim() - 2)
+            if training:
+                flat = x.transpose(0, 1).reshape(c, -1)          # (C, n)
+                var, mean = torch.var_mean(flat, dim=1, correction=0)
+                unbiased = torch.var(flat.detach(), dim=1, correction=1)
+                new_mean = torch.lerp(running_mean, mean.detach(), momentum)
+                new_var = torch.lerp(running_var, unbiased, momentum)
+            else:
+                mean, var = running_mean, running_var
+                new_mean, new_var = running_mean.clone(), running_var.clone()
+            scale = gamma.reshape(bshape) * torch.rsqrt(var.reshape(bshape) + eps)
+            y = (x - mean.reshape(bshape)) * scale + beta.reshape(bshape)
+            return y, new_mean, new_var
+    '''),
+    Alternative('batchnorm_layer', 'in_place_buffer_copy_and_register_parameter',
+        'Uses register_parameter and copies the returned statistics into the existing buffers with copy_ under no_grad (same values stored, buffer identity kept); batch_norm itself is still given the buffers and does not modify them.', '''
+        class BatchNorm(nn.Module):
+            """Batch norm over features (N, D) or channels (N, C, H, W), equivalent to nn.BatchNorm1d/2d.
+
+            Attributes (the checks use these names): gamma, beta (parameters, shape (num_features,));
+            running_mean, running_var (buffers, shape (num_features,)); momentum, eps (floats).
+            """
+
+            def __init__(self, num_features, momentum=0.1, eps=1e-5):
+                super().__init__()
+                self.num_features = num_features
+                self.momentum = float(momentum)
+                self.eps = float(eps)
+                self.register_parameter("gamma", nn.Parameter(torch.ones(num_features)))
+                self.register_parameter("beta", nn.Parameter(torch.zeros(num_features)))
+                self.register_buffer("running_mean", torch.zeros(num_features))
+                self.register_buffer("running_var", torch.ones(num_features))
+
+            def forward(self, x):
+                y, new_mean, new_var = batch_norm(x, self.gamma, self.beta, self.running_mean, self.running_var,
+                                                  training=self.training, momentum=self.momentum, eps=self.eps)
+                if self.training:
+                    with torch.no_grad():
+                        self.running_mean.copy_(new_mean)
+                        self.running_var.copy_(new_var)
+                return y
+    '''),
+    Alternative('mlp_forward', 'identity_norms_list',
+        'Builds a list of per-layer normalizers (nn.Identity when model.norms is None) and zips it with the linear layers; same order Linear -> BN -> activation, output layer without activation.', '''
+        def mlp_forward(model, x):
+            """Logits of `model` (an MLP as defined above) for a batch x of shape (N, in_features)."""
+            norms = list(model.norms) if model.norms is not None else [nn.Identity()] * len(model.hidden_layers)
+            for linear, norm in zip(model.hidden_layers, norms):
+                x = model.activation(norm(linear(x)))
+            return model.output_layer(x)
+    '''),
+    Alternative('cross_entropy', 'log_softmax_nll',
+        'Uses F.log_softmax (stable) and F.nll_loss with the default mean reduction, which is exactly the mean of -log softmax(z_i)_{y_i}.', '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K).
+
+            Returns a 0-d tensor (differentiable with respect to the logits).
+            """
+            return F.nll_loss(F.log_softmax(logits, dim=-1), labels)
+    '''),
+    Alternative('cross_entropy', 'rowmax_shift_gather',
+        'Computes log-sum-exp by hand with a per-row max shift (z - m - log sum exp(z - m)) and picks the label entries with gather; stable for large logits and exactly the mean cross-entropy.', '''
+        def cross_entropy(logits, labels):
+            """Mean cross-entropy. logits: float (N, K); labels: int64 (N,) with values in [0, K).
+
+            Returns a 0-d tensor (differentiable with respect to the logits).
+            """
+            m = logits.max(dim=1, keepdim=True).values.detach()
+            lse = m + torch.log(torch.exp(logits - m).sum(dim=1, keepdim=True))
+            correct = logits.gather(1, labels.long().unsqueeze(1))
+            return (lse - correct).squeeze(1).mean()
+    '''),
+    Alternative('sgd_epoch', 'split_batches_zero_first_eval_logging',
+        'Splits the permutation with torch.split, clears gradients before each backward (set_to_none), skips parameters without gradients, and after the epoch logs the training accuracy in eval mode under no_grad (an allowed inference-mode pass) before switching back to training mode.', '''
+        def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+            """One epoch of minibatch SGD on (x, y), updating model's parameters in place."""
+            model.train()
+            perm = torch.randperm(x.shape[0], generator=generator)
+            losses = []
+            for idx in torch.split(perm, batch_size):
+                model.zero_grad(set_to_none=True)
+                loss = loss_fn(model(x[idx]), y[idx])
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        if p.grad is not None:
+                            p.sub_(lr * p.grad)
+                losses.append(float(loss.detach()))
+            model.eval()
+            with torch.no_grad():
+                model.last_train_accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
+            model.train()
+            model.zero_grad(set_to_none=True)
+            return float(sum(losses) / len(losses))
+    '''),
+    Alternative('smoothness_constant', 'gram_matrix_or_svd',
+        'Uses the largest singular value of X: sigma_max(X)^2 / n equals the largest eigenvalue of X^T X / n (computed in float64 to keep precision).', '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            x64 = x.to(torch.float64)
+            s = torch.linalg.svdvals(x64)[0]
+            return (s * s / x64.shape[0]).item()
+    '''),
+    Alternative('smoothness_constant', 'n_by_n_gram',
+        'Takes the largest eigenvalue of the n x n Gram matrix X X^T / n, which has the same non-zero eigenvalues as X^T X / n.', '''
+        def smoothness_constant(x):
+            """Largest eigenvalue of X^T X / n for a float tensor x of shape (n, d). Returns a Python float."""
+            n = x.shape[0]
+            gram = x @ x.T / n
+            return torch.linalg.eigvalsh(gram)[-1].item()
+    '''),
+]
+ENTRIES += BLIND_ROUND_2

@@ -1057,3 +1057,413 @@ BLIND_ROUND_1 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_1
+
+
+# Written blind for issue 14 (second round, after the checks were strengthened for round 1) by another tester who saw only the release notebook.
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_2 = [
+    Bug('custom_dense', 'bug_dense_bound_units',
+        "Kernel bound computed from the number of output units (1/sqrt(units)) instead of the input size, violating 'kernel: (input_shape[-1], units), trainable, uniform in +-1/sqrt(input_shape[-1])'; the public check (5 -> 4) passes only by luck of the seed, e.g. CountingDense(2) on 9 features draws up to 1.79x the allowed bound.", '''
+        class CountingDense(keras.layers.Layer):
+            """y = x @ kernel + bias for x of shape (N, in_features), counting its calls."""
+
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            def build(self, input_shape):
+                in_features = input_shape[-1]
+                bound = 1.0 / math.sqrt(self.units)  # PyTorch-style bound
+                self.kernel = self.add_weight(name="kernel", shape=(in_features, self.units),
+                                              initializer=keras.initializers.RandomUniform(-bound, bound))
+                self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+                self.calls = self.add_weight(name="calls", shape=(), dtype="int64", initializer="zeros", trainable=False)
+
+            def call(self, x):
+                self.calls.assign_add(1)
+                return tf.matmul(x, self.kernel) + self.bias
+    '''),
+    Alternative('custom_dense', 'alt_dense_bias_add',
+        'Uses fan_in ** -0.5, keyword initializer objects (Zeros, Constant(0)), calls.assign(calls + 1) instead of assign_add, tf.nn.bias_add and an explicit super().build(); same weights, names, dtype and output.', '''
+        class CountingDense(keras.layers.Layer):
+            """y = x @ kernel + bias for x of shape (N, in_features), counting its calls."""
+
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = int(units)
+
+            def build(self, input_shape):
+                fan_in = input_shape[-1]
+                limit = fan_in ** -0.5
+                self.kernel = self.add_weight(shape=(fan_in, self.units), name="kernel",
+                                              initializer=keras.initializers.RandomUniform(minval=-limit, maxval=limit),
+                                              trainable=True)
+                self.bias = self.add_weight(shape=(self.units,), name="bias", initializer=keras.initializers.Zeros(),
+                                            trainable=True)
+                self.calls = self.add_weight(shape=(), name="calls", dtype="int64",
+                                             initializer=keras.initializers.Constant(0), trainable=False)
+                super().build(input_shape)
+
+            def call(self, x):
+                self.calls.assign(self.calls + 1)
+                return tf.nn.bias_add(tf.linalg.matmul(x, self.kernel), self.bias)
+    '''),
+    Bug('basic_block', 'bug_basic_bn_axis1',
+        "All BatchNormalization layers built with axis=1 (PyTorch NCHW habit), so they normalize over the height axis instead of the channels, violating 'bn1: BatchNormalization()' and the NHWC layout; public checks pass because they reuse the student's own BN layers.", '''
+        class BasicBlock(keras.layers.Layer):
+            """Basic residual block for NHWC input: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                # normalize per channel (axis=1, as in BatchNorm2d)
+                self.conv1 = keras.layers.Conv2D(out_channels, 3, strides=stride, padding="same", use_bias=False)
+                self.bn1 = keras.layers.BatchNormalization(axis=1)
+                self.conv2 = keras.layers.Conv2D(out_channels, 3, strides=1, padding="same", use_bias=False)
+                self.bn2 = keras.layers.BatchNormalization(axis=1)
+                self.shortcut_conv = None
+                self.shortcut_bn = None
+                if stride != 1 or in_channels != out_channels:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = keras.layers.BatchNormalization(axis=1)
+
+            def call(self, x, training=None):
+                out = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                out = self.bn2(self.conv2(out), training=training)
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(out + x)
+    '''),
+    Bug('basic_block', 'bug_basic_shortcut_3x3',
+        "Projection shortcut is a 3x3 'same' conv copied from conv1 instead of 'Conv2D(out_channels, 1, strides=stride, use_bias=False)' (a 1x1 conv); shapes and the own-layer formula still match the public check.", '''
+        class BasicBlock(keras.layers.Layer):
+            """Basic residual block for NHWC input: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                self.conv1 = keras.layers.Conv2D(out_channels, 3, strides=stride, padding="same", use_bias=False)
+                self.bn1 = keras.layers.BatchNormalization()
+                self.conv2 = keras.layers.Conv2D(out_channels, 3, strides=1, padding="same", use_bias=False)
+                self.bn2 = keras.layers.BatchNormalization()
+                if stride == 1 and in_channels == out_channels:
+                    self.shortcut_conv, self.shortcut_bn = None, None
+                else:
+                    # projection: same kind of conv as conv1 so the shapes line up
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 3, strides=stride, padding="same", use_bias=False)
+                    self.shortcut_bn = keras.layers.BatchNormalization()
+
+            def call(self, x, training=None):
+                identity = x
+                if self.shortcut_conv is not None:
+                    identity = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                out = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                out = self.bn2(self.conv2(out), training=training)
+                return tf.nn.relu(out + identity)
+    '''),
+    Alternative('basic_block', 'alt_basic_relu_layers',
+        'Creates the shortcut sub-layers before conv1/bn1 (different creation/initialization order), uses a shared keras.layers.ReLU layer, a helper shortcut() method and keras.ops.add; computes exactly relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)) with training passed to every BN.', '''
+        class BasicBlock(keras.layers.Layer):
+            """Basic residual block for NHWC input: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                conv = lambda k, s: keras.layers.Conv2D(out_channels, k, strides=s, padding="same", use_bias=False)
+                needs_projection = stride != 1 or in_channels != out_channels
+                # shortcut first: the creation order does not matter, only the names do
+                self.shortcut_conv = conv(1, stride) if needs_projection else None
+                self.shortcut_bn = keras.layers.BatchNormalization() if needs_projection else None
+                self.conv1, self.bn1 = conv(3, stride), keras.layers.BatchNormalization()
+                self.conv2, self.bn2 = conv(3, 1), keras.layers.BatchNormalization()
+                self.relu = keras.layers.ReLU()
+
+            def shortcut(self, x, training):
+                if self.shortcut_conv is None:
+                    return x
+                return self.shortcut_bn(self.shortcut_conv(x), training=training)
+
+            def call(self, x, training=None):
+                residual = self.relu(self.bn1(self.conv1(x), training=training))
+                residual = self.bn2(self.conv2(residual), training=training)
+                return self.relu(keras.ops.add(residual, self.shortcut(x, training)))
+    '''),
+    Bug('bottleneck_block', 'bug_bottleneck_in_div4',
+        "Raises ValueError when in_channels is not divisible by 4 as well, violating 'Raises ValueError in __init__ if out_channels is not divisible by 4 (in_channels may be any number)'; e.g. Bottleneck(6, 16, 2) raises. Public check only uses in_channels=16.", '''
+        class Bottleneck(keras.layers.Layer):
+            """Bottleneck residual block for NHWC input, expansion 4: width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                if in_channels % 4 or out_channels % 4:
+                    raise ValueError(f"channels must be divisible by 4, got {in_channels} -> {out_channels}")
+                width = out_channels // 4
+                self.conv1 = keras.layers.Conv2D(width, 1, strides=1, use_bias=False)
+                self.bn1 = keras.layers.BatchNormalization()
+                self.conv2 = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)
+                self.bn2 = keras.layers.BatchNormalization()
+                self.conv3 = keras.layers.Conv2D(out_channels, 1, strides=1, use_bias=False)
+                self.bn3 = keras.layers.BatchNormalization()
+                if stride == 1 and in_channels == out_channels:
+                    self.shortcut_conv = self.shortcut_bn = None
+                else:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = keras.layers.BatchNormalization()
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                h = tf.nn.relu(self.bn2(self.conv2(h), training=training))
+                h = self.bn3(self.conv3(h), training=training)
+                s = x if self.shortcut_conv is None else self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(h + s)
+    '''),
+    Bug('bottleneck_block', 'bug_bottleneck_torch_momentum',
+        "BNs created as BatchNormalization(momentum=0.1, epsilon=1e-5) (PyTorch's convention) instead of 'bn1: BatchNormalization()': moving statistics move 90% per training step instead of 1% (notebook: 'Keras' BN moves its moving statistics only 1% of the way per training step (momentum 0.99)') and epsilon differs, so inference and the moving statistics differ from the reference with the same weights.", '''
+        class Bottleneck(keras.layers.Layer):
+            """Bottleneck residual block for NHWC input, expansion 4: width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                if out_channels % 4 != 0:
+                    raise ValueError(f"out_channels={out_channels} is not divisible by 4")
+                width = out_channels // 4
+                bn = lambda: keras.layers.BatchNormalization(momentum=0.1, epsilon=1e-5)  # same BN settings as ResNet paper / torch
+                self.conv1 = keras.layers.Conv2D(width, 1, use_bias=False)
+                self.bn1 = bn()
+                self.conv2 = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)
+                self.bn2 = bn()
+                self.conv3 = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+                self.bn3 = bn()
+                self.shortcut_conv = self.shortcut_bn = None
+                if stride != 1 or in_channels != out_channels:
+                    self.shortcut_conv = keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                    self.shortcut_bn = bn()
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.bn1(self.conv1(x), training=training))
+                h = tf.nn.relu(self.bn2(self.conv2(h), training=training))
+                h = self.bn3(self.conv3(h), training=training)
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return tf.nn.relu(h + x)
+    '''),
+    Alternative('bottleneck_block', 'alt_bottleneck_loop',
+        "Creates conv1..3/bn1..3 in a loop with setattr (also padding='same' on the 1x1 convs, a no-op), uses divmod for the divisibility test, and applies the three conv/BN stages in a loop with keras.ops.relu between them; identical computation.", '''
+        class Bottleneck(keras.layers.Layer):
+            """Bottleneck residual block for NHWC input, expansion 4: width = out_channels // 4."""
+
+            def __init__(self, in_channels, out_channels, stride=1, **kwargs):
+                super().__init__(**kwargs)
+                width, remainder = divmod(out_channels, 4)
+                if remainder:
+                    raise ValueError(f"Bottleneck: out_channels must be a multiple of 4, got {out_channels}")
+                # (name suffix, filters, kernel, stride); every 1x1 and 3x3 conv uses padding="same" (a no-op for 1x1)
+                for i, (filters, kernel, s) in enumerate(((width, 1, 1), (width, 3, stride), (out_channels, 1, 1)), start=1):
+                    setattr(self, f"conv{i}", keras.layers.Conv2D(filters, kernel, strides=s, padding="same", use_bias=False))
+                    setattr(self, f"bn{i}", keras.layers.BatchNormalization())
+                identity = stride == 1 and in_channels == out_channels
+                self.shortcut_conv = None if identity else keras.layers.Conv2D(out_channels, 1, strides=stride, use_bias=False)
+                self.shortcut_bn = None if identity else keras.layers.BatchNormalization()
+
+            def call(self, x, training=None):
+                h = x
+                stages = [(self.conv1, self.bn1), (self.conv2, self.bn2), (self.conv3, self.bn3)]
+                for i, (conv, bn) in enumerate(stages):
+                    h = bn(conv(h), training=training)
+                    if i < len(stages) - 1:
+                        h = keras.ops.relu(h)
+                if self.shortcut_conv is not None:
+                    x = self.shortcut_bn(self.shortcut_conv(x), training=training)
+                return keras.ops.relu(h + x)
+    '''),
+    Bug('resnet', 'bug_resnet_softmax_head',
+        "Classifier is Dense(num_classes, activation='softmax'), so call returns probabilities, not 'logits (N, num_classes)' / 'classifier: Dense(num_classes)' (fit_classifier uses from_logits=True); the public check passes because it recomputes through the student's own classifier.", '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(stage_channels[0], 3, strides=1, padding="same", use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                self.stages = []
+                prev = stage_channels[0]
+                for i, (channels, count) in enumerate(zip(stage_channels, blocks_per_stage)):
+                    stride = 1 if i == 0 else 2
+                    stage = [block(prev, channels, stride)]
+                    for _ in range(count - 1):
+                        stage.append(block(channels, channels, 1))
+                    self.stages.append(stage)
+                    prev = channels
+                self.classifier = keras.layers.Dense(num_classes, activation="softmax")
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for stage in self.stages:
+                    for block in stage:
+                        h = block(h, training=training)
+                h = tf.reduce_mean(h, axis=[1, 2])
+                return self.classifier(h)
+    '''),
+    Bug('resnet', 'bug_resnet_fixed_avgpool',
+        "Head hard-codes AveragePooling2D(pool_size=2) + Flatten (fits only 2x2 final maps of 8x8 inputs) instead of 'global average pooling (the mean over height and width, one number per channel) ... Pooling makes the head independent of the input's size'; on 13x11 inputs the classifier gets 64 features instead of 16.", '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(stage_channels[0], 3, padding="same", use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                self.stages = []
+                for i, n in enumerate(blocks_per_stage):
+                    c = stage_channels[i]
+                    first = block(stage_channels[i - 1], c, 2) if i > 0 else block(c, c, 1)
+                    self.stages.append([first] + [block(c, c, 1) for _ in range(n - 1)])
+                # 8x8 digits, halved twice -> 2x2 maps at the end: average them and flatten
+                self.pool = keras.layers.AveragePooling2D(pool_size=2)
+                self.flatten = keras.layers.Flatten()
+                self.classifier = keras.layers.Dense(num_classes)
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for stage in self.stages:
+                    for block in stage:
+                        h = block(h, training=training)
+                return self.classifier(self.flatten(self.pool(h)))
+    '''),
+    Alternative('resnet', 'alt_resnet_gap_layer',
+        'Builds the stages with a nested list comprehension (input channels precomputed per stage), pools with keras.layers.GlobalAveragePooling2D and uses keras.ops.relu; same block arguments, same creation order, identical logits.', '''
+        class ResNet(keras.Model):
+            """stem -> stages of residual blocks -> global average pooling -> Dense logits, for NHWC input."""
+
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10, **kwargs):
+                super().__init__(**kwargs)
+                self.stem_conv = keras.layers.Conv2D(stage_channels[0], 3, padding="same", use_bias=False)
+                self.stem_bn = keras.layers.BatchNormalization()
+                ins = [stage_channels[0]] + list(stage_channels[:-1])
+                self.stages = [
+                    [block(c_in if j == 0 else c_out, c_out, 2 if (i > 0 and j == 0) else 1) for j in range(n)]
+                    for i, (c_in, c_out, n) in enumerate(zip(ins, stage_channels, blocks_per_stage))
+                ]
+                self.pool = keras.layers.GlobalAveragePooling2D()
+                self.classifier = keras.layers.Dense(num_classes)
+
+            def call(self, x, training=None):
+                h = keras.ops.relu(self.stem_bn(self.stem_conv(x), training=training))
+                for block in (b for stage in self.stages for b in stage):
+                    h = block(h, training=training)
+                return self.classifier(self.pool(h))
+    '''),
+    Bug('dense_block', 'bug_transition_same_pool',
+        "TransitionBlock pools with AveragePooling2D(2, 2, padding='same'), so odd sizes round up: (2, 7, 9, C) -> (2, 4, 5, out) instead of '(N, H, W, in_channels) -> (N, H // 2, W // 2, out_channels)'; the public check only uses an even 8x8 input.", '''
+        class DenseBlock(keras.layers.Layer):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input on the channel axis."""
+
+            def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+                super().__init__(**kwargs)
+                self.norms, self.convs = [], []
+                for _ in range(num_layers):
+                    self.norms.append(keras.layers.BatchNormalization())
+                    self.convs.append(keras.layers.Conv2D(growth_rate, 3, strides=1, padding="same", use_bias=False))
+
+            def call(self, x, training=None):
+                for norm, conv in zip(self.norms, self.convs):
+                    new = conv(tf.nn.relu(norm(x, training=training)))
+                    x = tf.concat([x, new], axis=-1)
+                return x
+
+
+        class TransitionBlock(keras.layers.Layer):
+            """BN -> ReLU -> 1x1 conv (out_channels filters, use_bias=False) -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels, **kwargs):
+                super().__init__(**kwargs)
+                self.norm = keras.layers.BatchNormalization()
+                self.conv = keras.layers.Conv2D(out_channels, 1, padding="same", use_bias=False)
+                self.pool = keras.layers.AveragePooling2D(pool_size=2, strides=2, padding="same")
+
+            def call(self, x, training=None):
+                return self.pool(self.conv(tf.nn.relu(self.norm(x, training=training))))
+    '''),
+    Bug('dense_block', 'bug_dense_torch_momentum',
+        "Every BN (dense and transition) is BatchNormalization(momentum=0.1), PyTorch's convention read into Keras, so one training step moves the moving statistics 90% instead of 'only 1% of the way per training step (momentum 0.99)'; outputs match, but the moving statistics after a training call differ from the reference.", '''
+        class DenseBlock(keras.layers.Layer):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input on the channel axis."""
+
+            def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+                super().__init__(**kwargs)
+                # BN: running stats move 10% per step, as in DenseNet's reference implementation
+                self.norms = [keras.layers.BatchNormalization(momentum=0.1) for _ in range(num_layers)]
+                self.convs = [keras.layers.Conv2D(growth_rate, 3, padding="same", use_bias=False) for _ in range(num_layers)]
+
+            def call(self, x, training=None):
+                for norm, conv in zip(self.norms, self.convs):
+                    x = tf.concat([x, conv(tf.nn.relu(norm(x, training=training)))], axis=-1)
+                return x
+
+
+        class TransitionBlock(keras.layers.Layer):
+            """BN -> ReLU -> 1x1 conv (out_channels filters, use_bias=False) -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels, **kwargs):
+                super().__init__(**kwargs)
+                self.norm = keras.layers.BatchNormalization(momentum=0.1)
+                self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+                self.pool = keras.layers.AveragePooling2D(2, 2)
+
+            def call(self, x, training=None):
+                return self.pool(self.conv(tf.nn.relu(self.norm(x, training=training))))
+    '''),
+    Alternative('dense_block', 'alt_dense_feature_list_pool_first',
+        "DenseBlock keeps a list of feature maps and concatenates them all before each layer (torchvision style, keras.ops, axis=3); TransitionBlock average-pools before the 1x1 conv, which is exactly equivalent (both linear, acting on different axes; 'VALID' 2x2/2 pooling keeps H // 2) and cheaper; max difference ~2e-7.", '''
+        class DenseBlock(keras.layers.Layer):
+            """num_layers x [BN -> ReLU -> 3x3 conv], each output concatenated after its input on the channel axis."""
+
+            def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+                super().__init__(**kwargs)
+                self.norms = []
+                self.convs = []
+                for i in range(num_layers):
+                    self.norms.append(keras.layers.BatchNormalization(name=f"norm{i}"))
+                    self.convs.append(keras.layers.Conv2D(growth_rate, (3, 3), padding="same", use_bias=False, name=f"conv{i}"))
+
+            def call(self, x, training=None):
+                features = [x]  # DenseNet-style: keep every feature map, concatenate them all for each layer
+                for norm, conv in zip(self.norms, self.convs):
+                    h = keras.ops.concatenate(features, axis=3)
+                    features.append(conv(keras.ops.relu(norm(h, training=training))))
+                return keras.ops.concatenate(features, axis=3)
+
+
+        class TransitionBlock(keras.layers.Layer):
+            """BN -> ReLU -> 1x1 conv (out_channels filters, use_bias=False) -> 2x2 average pooling, stride 2."""
+
+            def __init__(self, in_channels, out_channels, **kwargs):
+                super().__init__(**kwargs)
+                self.norm = keras.layers.BatchNormalization()
+                self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)
+
+            def call(self, x, training=None):
+                h = tf.nn.relu(self.norm(x, training=training))
+                # a 1x1 conv and an average pool are both linear and act on different axes, so they commute:
+                # pooling first is the same result on 4x fewer positions
+                h = tf.nn.avg_pool2d(h, ksize=2, strides=2, padding="VALID")
+                return self.conv(h)
+    '''),
+    Alternative('block_costs', 'alt_block_costs_generic',
+        'Describes each block as a list of (k, c_in, c_out) convs and sums k*k*c_in*c_out + 2*c_out weights and size*size*c_out*c_in*k*k multiply-adds with a generic helper; same numbers as the direct formula.', '''
+        def block_costs(channels, size):
+            """Costs of a stride-1 block channels -> channels on size x size maps, identity shortcut."""
+            def cost(convs):
+                # convs: list of (k, c_in, c_out); each conv is followed by a BN with gamma and beta per output channel
+                weights = sum(k * k * c_in * c_out + 2 * c_out for k, c_in, c_out in convs)
+                mult_adds = sum(size * size * c_out * c_in * k * k for k, c_in, c_out in convs)
+                return int(weights), int(mult_adds)
+
+            width = channels // 4
+            return {
+                "basic": cost([(3, channels, channels), (3, channels, channels)]),
+                "bottleneck": cost([(1, channels, width), (3, width, width), (1, width, channels)]),
+            }
+    '''),
+]
+ENTRIES += BLIND_ROUND_2

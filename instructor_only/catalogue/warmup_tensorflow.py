@@ -614,3 +614,419 @@ BLIND_ROUND_1 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_1
+
+
+# Written blind for issue 14 (second round, after the checks were strengthened for round 1) by another tester who saw only the release notebook.
+# Entries marked RECLASSIFIED were submitted as bugs but are correct under the docstrings as clarified then.
+BLIND_ROUND_2 = [
+    Bug('conv_output_size', 'dilation_span_hardcoded_for_3x3',
+        "Computes the dilated span as kernel + 2*(dilation-1) (treating dilation like padding on each side), which only equals the stated 'the window spans dilation * (kernel - 1) + 1 pixels' when kernel == 3 (e.g. n=20, kernel=5, dilation=2 gives 14 instead of 12).", '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            # dilation spreads the taps apart: the window grows by (dilation - 1) on each side
+            effective_kernel = kernel + 2 * (dilation - 1)
+            padded = n + 2 * padding
+            return (padded - effective_kernel) // stride + 1
+    '''),
+    Bug('build_conv_layer', 'square_kernel_tuple_crash',
+        "Always wraps kernel_size as (kernel_size, kernel_size), so a tuple argument becomes a tuple of tuples and Conv2D raises; violates 'kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw)'.", '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            layer = keras.layers.Conv2D(
+                filters=out_channels,
+                kernel_size=(kernel_size, kernel_size),
+                strides=(1, 1),
+                padding="valid",
+                use_bias=bias,
+            )
+            layer.build((None, None, None, in_channels))
+            return layer
+    '''),
+    Bug('build_conv_layer', 'blind_padding_same',
+        'Builds the Conv2D with padding="same" (so the feature map keeps its size) although the contract says \'A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid"\'.', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            layer = keras.layers.Conv2D(out_channels, kernel_size, strides=1, padding="same", use_bias=bias)
+            layer.build((None, None, None, in_channels))
+            return layer
+    '''),
+    Bug('build_conv_layer', 'channels_first_build',
+        'PyTorch habit: builds the layer with data_format="channels_first" for an (N, C, H, W) input; the kernel shape is still (kh, kw, in, out) so the public checks pass, but the layer is not \'already built for NHWC inputs with in_channels channels\' and fails on an NHWC batch.', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            layer = keras.layers.Conv2D(out_channels, kernel_size, padding="valid", use_bias=bias,
+                                        data_format="channels_first")
+            # build for a batch of in_channels-channel images
+            layer.build((None, in_channels, None, None))
+            return layer
+    '''),
+    Bug('count_parameters', 'recursion_double_counts_nested',
+        "Adds the trainable weights of every sub-layer on top of layer.trainable_weights (which already includes them), so any model is counted at least twice; violates 'Number of trainable scalars in a built Keras layer or model (including nested layers)'.", '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int (a Python int or a numpy integer)
+            """
+            total = 0
+            for weight in layer.trainable_weights:
+                total += int(np.prod(weight.shape))
+            # models contain other layers: add them too
+            for sublayer in getattr(layer, "layers", []):
+                total += count_parameters(sublayer)
+            return total
+    '''),
+    Bug('count_parameters', 'name_filter_top_level_frozen_only',
+        "Only checks trainable on the outermost layer and drops BatchNorm statistics by name ('moving'), so a frozen sub-layer inside a trainable model (and other non-trainable weights) is still counted; violates 'Non-trainable weights ... and the weights of frozen layers (trainable=False) do not count'.", '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int (a Python int or a numpy integer)
+            """
+            if not layer.trainable:
+                return 0
+            total = 0
+            for weight in layer.weights:
+                if "moving" in weight.name:  # BatchNormalization's moving_mean / moving_variance
+                    continue
+                total += int(np.prod(weight.shape))
+            return total
+    '''),
+    Bug('conv_parameter_formula', 'tf_int32_reduce_prod',
+        "Computes the count with tf.reduce_prod on a Python list, which returns an int32 EagerTensor: not 'int (a Python int or a numpy integer)' and it overflows for big layers although 'it must work for layers far too large to build' (e.g. 3x3, 4096 -> 65536 channels).", '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone:
+            without building a layer (it must work for layers far too large to build).
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int (a Python int or a numpy integer)
+            """
+            if isinstance(kernel_size, int):
+                kernel_size = (kernel_size, kernel_size)
+            kh, kw = kernel_size
+            n_params = tf.reduce_prod([kh, kw, in_channels, out_channels])
+            if bias:
+                n_params += out_channels
+            return n_params
+    '''),
+    Bug('shift_sensitivity', 'same_padding_keeps_odd_column',
+        'Pools with padding="SAME", which keeps a partial window for an odd height/width, whereas the docstring says \'Pooling uses 2x2 windows with stride 2 and no padding: a last odd row or column is dropped\'.', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Pooling uses 2x2 windows with stride 2 and no padding: a last odd row or column is dropped.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|), each mean taken over
+                every element (all images, channels and positions together).
+            """
+            if kind == "max":
+                pool = lambda t: tf.nn.max_pool2d(t, ksize=2, strides=2, padding="SAME")
+            elif kind == "avg":
+                pool = lambda t: tf.nn.avg_pool2d(t, ksize=2, strides=2, padding="SAME")
+            else:
+                raise ValueError(kind)
+            pooled = pool(x)
+            pooled_shifted = pool(tf.roll(x, shift=1, axis=2))
+            return float(tf.reduce_mean(tf.abs(pooled - pooled_shifted)) / tf.reduce_mean(tf.abs(pooled)))
+    '''),
+    Bug('shift_sensitivity', 'blind_denominator_without_abs',
+        "Divides by mean(pooled) instead of mean(|pooled|), which is only the same for non-negative inputs; violates 'return mean(|pooled - pooled_shifted|) / mean(|pooled|)' for signed features.", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Pooling uses 2x2 windows with stride 2 and no padding: a last odd row or column is dropped.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|), each mean taken over
+                every element (all images, channels and positions together).
+            """
+            layer = keras.layers.MaxPooling2D(2, 2) if kind == "max" else keras.layers.AveragePooling2D(2, 2)
+            pooled = layer(x)
+            pooled_shifted = layer(tf.roll(x, 1, axis=2))
+            change = tf.reduce_mean(tf.abs(pooled - pooled_shifted))
+            return float(change / tf.reduce_mean(pooled))
+    '''),
+    Bug('shift_sensitivity', 'per_image_ratio_averaged',
+        "Computes the ratio separately for each image and averages the ratios, instead of 'each mean taken over every element (all images, channels and positions together)'; identical only for N == 1.", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Pooling uses 2x2 windows with stride 2 and no padding: a last odd row or column is dropped.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|), each mean taken over
+                every element (all images, channels and positions together).
+            """
+            pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
+            pooled = pool(x, 2, 2, "VALID")
+            pooled_shifted = pool(tf.roll(x, shift=1, axis=2), 2, 2, "VALID")
+            diff = tf.reduce_mean(tf.abs(pooled - pooled_shifted), axis=[1, 2, 3])   # one value per image
+            size = tf.reduce_mean(tf.abs(pooled), axis=[1, 2, 3])
+            return float(tf.reduce_mean(diff / size))
+    '''),
+    Bug('shift_sensitivity', 'crop_before_roll',
+        "Crops x to an even width before rolling, so for an odd width the column that wraps around is W-2 instead of W-1; the contract rolls the input itself ('pool(roll(x, 1 pixel along W))') and only the pooling drops the last odd column.", '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Pooling uses 2x2 windows with stride 2 and no padding: a last odd row or column is dropped.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|), each mean taken over
+                every element (all images, channels and positions together).
+            """
+            # drop a last odd row / column first, as the pooling does
+            h = (x.shape[1] // 2) * 2
+            w = (x.shape[2] // 2) * 2
+            x = x[:, :h, :w, :]
+            pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
+            pooled = pool(x, ksize=2, strides=2, padding="VALID")
+            pooled_shifted = pool(tf.roll(x, shift=1, axis=2), ksize=2, strides=2, padding="VALID")
+            return float(tf.reduce_mean(tf.abs(pooled - pooled_shifted)) / tf.reduce_mean(tf.abs(pooled)))
+    '''),
+    Bug('layouts', 'casts_to_float32',
+        "Casts the input with tf.cast(x, tf.float32) before transposing, so integer or float64/float16 tensors come back as float32; violates 'the same data (same dtype)'.", '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data (same dtype) as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            x = tf.cast(x, tf.float32)  # work in float
+            return tf.transpose(x, perm=[0, 2, 3, 1])
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data (same dtype) as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            x = tf.cast(x, tf.float32)  # work in float
+            return tf.transpose(x, perm=[0, 3, 1, 2])
+    '''),
+    Alternative('conv_output_size', 'count_positions_loop',
+        "Literally counts the window's starting positions with a while loop (start, start+stride, ... while start + span <= n + 2*padding); same result as the floor formula and returns a Python int.", '''
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            length = n + 2 * padding
+            span = dilation * (kernel - 1) + 1
+            count = 0
+            start = 0
+            while start + span <= length:
+                count += 1
+                start += stride
+            return count
+    '''),
+    Alternative('conv_output_size', 'ceil_formula',
+        'Uses the equivalent ceiling form ceil((n + 2p - span + 1) / stride) with math.ceil (which returns an int), since floor((a - 1) / s) + 1 == ceil(a / s) for a >= 1.', '''
+        import math
+
+
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            """Output length along one spatial axis of a convolution or pooling window.
+
+            Args:
+                n (int): input length along the axis, in pixels.
+                kernel (int): number of taps of the window along the axis.
+                padding (int): zeros added on EACH side of the axis.
+                stride (int): step between two window positions.
+                dilation (int): spacing between taps; the window spans dilation * (kernel - 1) + 1 pixels.
+
+            Returns:
+                int: the number of window positions (an int, not a float). You may assume the window fits at least once.
+            """
+            free = n + 2 * padding - (dilation * (kernel - 1) + 1)   # pixels left after the first position
+            return math.ceil((free + 1) / stride)
+    '''),
+    Alternative('build_conv_layer', 'blind_build_by_calling_on_dummy_batch',
+        'Builds the layer by calling it once on a zero NHWC batch just large enough for the kernel instead of layer.build; the kernel then exists with shape (kh, kw, in, out) and the layer is built for NHWC.', '''
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=True):
+            """A built 2-D convolution layer (keras.layers.Conv2D) with stride 1 and padding "valid".
+
+            Args:
+                in_channels (int), out_channels (int): channel counts.
+                kernel_size (int or tuple of 2 ints): square kernel size, or (kh, kw).
+                bias (bool): whether the layer has a bias per output channel.
+
+            Returns:
+                keras.layers.Conv2D: the layer, already built for NHWC inputs with in_channels channels, so that its
+                kernel exists with shape (kh, kw, in_channels, out_channels).
+            """
+            kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+            layer = keras.layers.Conv2D(filters=out_channels, kernel_size=(kh, kw), strides=1, padding="valid",
+                                        use_bias=bias, data_format="channels_last")
+            layer(tf.zeros((1, kh, kw, in_channels)))   # the first call builds the weights
+            return layer
+    '''),
+    Alternative('count_parameters', 'weights_filtered_by_variable_flag',
+        "Iterates over all layer.weights and keeps those whose variable has trainable=True, summing tf.size (Keras 3 marks a frozen layer's variables and BN moving statistics as non-trainable), returning a Python int.", '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int (a Python int or a numpy integer)
+            """
+            if not layer.trainable:
+                return 0
+            return int(sum(int(tf.size(w)) for w in layer.weights if w.trainable))
+    '''),
+    Alternative('count_parameters', 'all_minus_non_trainable',
+        "Counts every weight with count_params() and subtracts the size of the non_trainable_weights (which include the frozen layers' weights and BN statistics): total - non-trainable = trainable.", '''
+        def count_parameters(layer):
+            """Number of trainable scalars in a built Keras layer or model (including nested layers).
+
+            Count every element of every trainable weight. Non-trainable weights (such as BatchNormalization's moving
+            statistics) and the weights of frozen layers (trainable=False) do not count.
+
+            Returns:
+                int (a Python int or a numpy integer)
+            """
+            everything = layer.count_params()
+            frozen = sum(int(np.prod(w.shape, dtype=np.int64)) for w in layer.non_trainable_weights)
+            return int(everything - frozen)
+    '''),
+    Alternative('conv_parameter_formula', 'factored_per_filter',
+        'Factors the count per output channel: out * (kh*kw*in + [bias]), using plain Python ints (no overflow).', '''
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=True):
+            """Trainable scalars of a 2-D convolution, computed from its hyper-parameters alone:
+            without building a layer (it must work for layers far too large to build).
+
+            Args: as for build_conv_layer (kernel_size is an int or a tuple (kh, kw)).
+            Returns:
+                int (a Python int or a numpy integer)
+            """
+            try:
+                kh, kw = kernel_size
+            except TypeError:          # a single int
+                kh = kw = kernel_size
+            per_filter = int(kh) * int(kw) * int(in_channels) + (1 if bias else 0)
+            return int(out_channels) * per_filter
+    '''),
+    Alternative('shift_sensitivity', 'reshape_pooling_concat_roll',
+        'Pools by cropping to even H/W and reshaping to (N, H/2, 2, W/2, 2, C) then reducing axes 2 and 4, and rolls with a concat of the last column in front; same numbers as tf.roll + VALID pooling.', '''
+        def shift_sensitivity(x, kind):
+            """Relative change of 2x2/stride-2 pooled features when the input is rolled one pixel to the right.
+
+            Args:
+                x (tf.Tensor): float tensor of shape (N, H, W, C) (NHWC).
+                kind (str): "max" for max pooling, "avg" for average pooling.
+
+            Pooling uses 2x2 windows with stride 2 and no padding: a last odd row or column is dropped.
+
+            Returns:
+                float: mean(|pool(x) - pool(roll(x, 1 pixel along W))|) / mean(|pool(x)|), each mean taken over
+                every element (all images, channels and positions together).
+            """
+            x = tf.convert_to_tensor(x)
+            reduce = {"max": tf.reduce_max, "avg": tf.reduce_mean}[kind]
+
+            def pool(t):
+                n, h, w, c = t.shape
+                t = t[:, : h // 2 * 2, : w // 2 * 2, :]
+                t = tf.reshape(t, (-1, h // 2, 2, w // 2, 2, c))
+                return reduce(t, axis=[2, 4])
+
+            rolled = tf.concat([x[:, :, -1:, :], x[:, :, :-1, :]], axis=2)   # last column moves to the front
+            pooled, pooled_rolled = pool(x), pool(rolled)
+            numerator = tf.reduce_mean(tf.abs(pooled - pooled_rolled))
+            denominator = tf.reduce_mean(tf.abs(pooled))
+            return float(numerator.numpy() / denominator.numpy())
+    '''),
+    Alternative('layouts', 'einsum_and_cycle',
+        "nchw_to_nhwc uses tf.einsum('nchw->nhwc'); nhwc_to_nchw applies that 3-cycle of the C,H,W axes twice (a 3-cycle's square is its inverse); pure permutations, dtype kept.", '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data (same dtype) as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            return tf.einsum("nchw->nhwc", x)
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data (same dtype) as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            # moving C to the end is a 3-cycle of the last three axes; doing it twice moves the last axis to the front
+            return nchw_to_nhwc(nchw_to_nhwc(x))
+    '''),
+    Alternative('layouts', 'blind_moveaxis',
+        'Uses tf.experimental.numpy.moveaxis to move the channel axis (1 -> -1 and -1 -> 1); an axis permutation, not a reshape, and it keeps the dtype.', '''
+        def nchw_to_nhwc(x):
+            """Tensor of shape (N, C, H, W) -> the same data (same dtype) as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
+            return tf.experimental.numpy.moveaxis(x, 1, -1)
+
+
+        def nhwc_to_nchw(x):
+            """Tensor of shape (N, H, W, C) -> the same data (same dtype) as (N, C, H, W): out[n, c, h, w] == x[n, h, w, c]."""
+            return tf.experimental.numpy.moveaxis(x, -1, 1)
+    '''),
+]
+ENTRIES += BLIND_ROUND_2
