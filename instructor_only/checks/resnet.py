@@ -163,7 +163,7 @@ class _BlockChecks(_SharesBuilds):
             want, state = ref.BLOCKS[self.kind](x, params, stride, training, rn.padding, rn.convention)
             assert y.min() >= 0, (f"{what}: the output has negative values ({y.min():.3g}); the block must end with "
                                   f"ReLU(residual + shortcut), the ReLU applied after the addition")
-            close(y, want, f"{what}: output")
+            close(y, want, f"{what}: output", layout=rn.layout)
             assert_state_matches(state, rn.read_params(layer, self.kind), what + ": ")
 
     def check_output_shape(self, rn, student):
@@ -382,7 +382,8 @@ class CheckDenseBlock(_SharesBuilds):
             if y.shape == want.shape:
                 close(y[:, :case[0]], x, f"{what}: the first {case[0]} output channels should be the input itself "
                                           f"(concatenate each layer's new features AFTER its input: concat([x, new]))")
-            close(y, want, f"{what}: output (each layer's new features are concatenated after its input)")
+            close(y, want, f"{what}: output (each layer's new features are concatenated after its input)",
+                  layout=rn.layout)
             assert_state_matches(state, rn.read_params(block, "dense"), what + ": ")
 
     def check_transition_block(self, rn, student):
@@ -410,7 +411,8 @@ class CheckDenseBlock(_SharesBuilds):
             what = f"TransitionBlock{case} on {size}x{size} maps, {mode_name(training)}"
             assert_redrawn(params, what)
             want, state = ref.transition_block(x, params, training, rn.padding, rn.convention)
-            close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)")
+            close(rn.forward(block, x, training), want, f"{what}: output (BN -> ReLU -> 1x1 conv -> 2x2 AVERAGE pooling)",
+                  layout=rn.layout)
             assert_state_matches(state, rn.read_params(block, "transition"), what + ": ")
 
     def check_running_statistics_move_only_in_training(self, rn, student):

@@ -13,13 +13,15 @@ F64 = dict(rtol=1e-7, atol=1e-9)
 MISSING = object()
 
 
-def close(got, want, what, tol=F64):
+def close(got, want, what, tol=F64, layout="NCHW"):
+    """got == want within tol; shapes and indices in messages are written in `layout` (the arrays are NCHW)."""
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    assert got.shape == want.shape, f"{what}: shape {got.shape}, expected {want.shape}"
+    shown = (lambda t: (t[0], *t[2:], t[1]) if layout == "NHWC" and len(t) == 4 else tuple(t))
+    assert got.shape == want.shape, f"{what}: shape {shown(got.shape)}, expected {shown(want.shape)} ({layout})"
     if not np.allclose(got, want, **tol):
         i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
-        raise AssertionError(f"{what}: differs from the reference, e.g. at index {tuple(int(k) for k in i)}: "
-                             f"got {got[i]:.6g}, expected {want[i]:.6g}")
+        raise AssertionError(f"{what}: differs from the reference, e.g. at index {shown(tuple(int(k) for k in i))}"
+                             f"{f' ({layout})' if len(i) == 4 else ''}: got {got[i]:.6g}, expected {want[i]:.6g}")
 
 
 def mode_name(training: bool) -> str:
