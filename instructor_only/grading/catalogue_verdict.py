@@ -111,20 +111,32 @@ def run_in_process(submission: PlannedSubmission, hidden_only: bool = False) -> 
     """(verdict, {test cell: (passed, output)}) of one proving submission, its cells run in this process (the test
     cells before a catalogue entry's answer cell are skipped: they run the solution's code, proven by its own row).
 
-    hidden_only (for bugs): the bug is judged by the hidden checks of its own target cells alone (public asserts
-    removed, the other test cells emptied), so it must be caught by the hidden checks, not only by a public assert."""
+    hidden_only (for bugs): the verdict is whether the hidden checks of the bug's own target cells, alone, fail (each
+    target cell gets a twin holding only its hidden tests, run right after it), so a bug must be caught by the
+    hidden checks, not only by a public assert. Both verdicts come from one run: see `run_both`."""
+    normal, hidden, outcome = run_both(submission)
+    return (hidden if hidden_only else normal), outcome
+
+
+def run_both(submission: PlannedSubmission) -> tuple[Verdict, Verdict | None, dict]:
+    """(verdict, hidden-only verdict or None if not a bug, outcome) from one in-process run of the submission."""
     tests = autograded_tests(submission)
     targets = set(submission.expectation.targets)
     outcome = {}
     for nb in submission.notebooks.values():
-        if hidden_only:
-            nb = notebooks.hidden_only(nb, keep=targets)
-        elif submission.entry is not None and submission.entry.answer_cell in notebooks.answer_cells(nb):
+        if submission.entry is not None and submission.entry.answer_cell in notebooks.answer_cells(nb):
             nb = notebooks.tests_before_skipped(nb, submission.entry.answer_cell)  # they run the solution's code
+        if submission.kind == "bug":
+            nb = notebooks.with_hidden_only_twins(nb, targets)
         outcome.update(inprocess.run_cells(nb))
     # For the blank release "passing" a cell means scoring on it, which is the same thing for all-or-nothing cells.
-    passed = {t: outcome[t][0] for t in tests if t in outcome}
-    return judge(submission.expectation, tests, passed), outcome
+    normal = judge(submission.expectation, tests, {t: outcome[t][0] for t in tests if t in outcome})
+    hidden = None
+    if submission.kind == "bug":
+        twins = {t: outcome[t + notebooks.HIDDEN_ONLY_SUFFIX][0] for t in targets
+                 if t + notebooks.HIDDEN_ONLY_SUFFIX in outcome}
+        hidden = judge(submission.expectation, sorted(targets), twins)
+    return normal, hidden, outcome
 
 
 def grade_in_process(assignment: course.Assignment, include=("solution", "blank", "bug", "alt"),

@@ -87,6 +87,27 @@ def hidden_only(nb, keep: set[str] | None = None):
     return new
 
 
+HIDDEN_ONLY_SUFFIX = "::hidden-only"
+
+
+def with_hidden_only_twins(nb, targets: set[str]):
+    """A copy of `nb` in which each test cell of `targets` is followed by a twin cell holding only its hidden tests,
+    graded under "<grade id>::hidden-only": one run then tells both whether the cell passed and whether its hidden
+    checks alone would have failed (the twin runs where the hidden tests would have run)."""
+    new = copy.deepcopy(nb)
+    cells = []
+    for cell in new.cells:
+        cells.append(cell)
+        meta = grade_meta(cell)
+        if cell.cell_type == "code" and meta.get("grade_id") in targets and not meta.get("solution"):
+            twin = nbformat.v4.new_code_cell("".join(_HIDDEN_BLOCK.findall(cell.source)) or "pass\n")
+            twin.metadata["nbgrader"] = {"grade": True, "solution": False,
+                                         "grade_id": meta["grade_id"] + HIDDEN_ONLY_SUFFIX, "points": 0}
+            cells.append(twin)
+    new.cells = cells
+    return new
+
+
 def tests_before_skipped(nb, answer_cell: str):
     """A copy of `nb` whose autograded test cells before the answer cell `answer_cell` are emptied (they pass).
 
