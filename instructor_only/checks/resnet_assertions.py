@@ -16,7 +16,7 @@ MISSING = object()
 def close(got, want, what, tol=F64, layout="NCHW"):
     """got == want within tol; shapes and indices in messages are written in `layout` (the arrays are NCHW)."""
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    shown = (lambda t: (t[0], *t[2:], t[1]) if layout == "NHWC" and len(t) == 4 else tuple(t))
+    shown = lambda shape: _in(layout, shape)  # noqa: E731
     assert got.shape == want.shape, f"{what}: shape {shown(got.shape)}, expected {shown(want.shape)} ({layout})"
     if not np.allclose(got, want, **tol):
         i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
@@ -160,5 +160,9 @@ def leaf_name(path: str) -> str:
 
 def in_layout(rn, shape) -> tuple:
     """An NCHW shape as the student's framework writes it: (N, H, W, C) for TensorFlow."""
+    return _in(rn.layout, shape)
+
+
+def _in(layout: str, shape) -> tuple:
     shape = tuple(shape)
-    return (shape[0], *shape[2:], shape[1]) if rn.layout == "NHWC" and len(shape) == 4 else shape
+    return (shape[0], *shape[2:], shape[1]) if layout == "NHWC" and len(shape) == 4 else shape
