@@ -95,7 +95,8 @@ def main(argv=None) -> int:
     for line in stale:
         print("stale:", line)
     print("release/ and solutions/ are in sync with source/" if not stale else
-          "run `python -m instructor_only.grading.build` and commit the result")
+          f"run `{nbgrader_cli.command_line(course.COURSE_ROOT, 'python', '-m', 'instructor_only.grading.build')}` and "
+          f"commit the result")
     return 1 if stale else 0
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,16 @@ def environment() -> dict:
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.setdefault("MPLBACKEND", "Agg")
     return env
+
+
+def command_line(course_dir: Path, program: str, *args: str) -> str:
+    """How an instructor types `program` (nbgrader, python, jupyter: from this interpreter's environment, which need
+    not be activated) with `args` in course_dir, from the current directory: hints must work when pasted."""
+    executable, here = Path(sys.executable).parent / program, Path.cwd()
+    if Path(course_dir).resolve() != here.resolve():
+        return f"cd {shlex.quote(str(course_dir))} && {shlex.join([str(executable), *args])}"
+    shown = os.path.relpath(executable) if executable.is_relative_to(here) else str(executable)
+    return shlex.join([shown, *args])
 
 
 def run(args: list[str], course_dir: Path, check: bool = True) -> subprocess.CompletedProcess:

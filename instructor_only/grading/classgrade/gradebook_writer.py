@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 
+from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api, read_config
 from instructor_only.grading.classgrade.intake import AssignmentDefinition
 from instructor_only.grading.classgrade.jobs import GradingResult
@@ -57,7 +58,7 @@ def assignment_template(course_dir: Path, assignment: str, course_db_url: str) -
     course_signature = definition_signature(course_db_url, assignment)
     if not course_signature:
         raise CourseSetupError(f"the gradebook has no assignment {assignment!r}: run "
-                               f"`nbgrader generate_assignment {assignment}` first")
+                               f"`{generate(course_dir, assignment)}` first")
     with tempfile.TemporaryDirectory(prefix="classgrade-template-") as scratch:
         root = Path(scratch)
         template_url = f"sqlite:///{root / 'gradebook.db'}"
@@ -69,7 +70,7 @@ def assignment_template(course_dir: Path, assignment: str, course_db_url: str) -
         generate_in_process(root, assignment)
         if definition_signature(template_url, assignment) != course_signature:
             raise CourseSetupError(f"source/{assignment} changed since the gradebook's copy was made: run "
-                                   f"`nbgrader generate_assignment {assignment} --force` (and release again) first")
+                                   f"`{generate(course_dir, assignment)}` (and release again) first")
         with Gradebook(template_url) as gradebook:
             notebooks = gradebook.find_assignment(assignment).notebooks
             definition = AssignmentDefinition(
@@ -78,6 +79,12 @@ def assignment_template(course_dir: Path, assignment: str, course_db_url: str) -
                 frozenset(c.name for nb in notebooks for c in nb.grade_cells if c.cell_type == "markdown"),
                 frozenset(c.checksum for nb in notebooks for c in nb.source_cells if c.checksum))
         return (root / "gradebook.db").read_bytes(), definition
+
+
+def generate(course_dir: Path, assignment: str) -> str:
+    """The command that records `assignment` in the course gradebook: stock generate_assignment, with --force because
+    release/ is committed (without it nbgrader sees release/<assignment>/, skips it and records nothing)."""
+    return nbgrader_cli.command_line(course_dir, "nbgrader", "generate_assignment", assignment, "--force")
 
 
 def stamped_gradebook(path: Path) -> None:
