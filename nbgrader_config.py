@@ -58,6 +58,15 @@ sys.path.insert(0, c.CourseDirectory.root)
 from instructor_only.grading.feedback_errors import ShortErrors  # noqa: E402
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortErrors, CSSHTMLHeaderPreprocessor]
 
+# Autograde's sanitizing step is stock but for OverwriteCells: a test cell a student left as released gets its hidden
+# tests back without stock nbgrader's "Attribute 'checksum' ... has changed!" warning, which would otherwise fire for
+# every test cell with hidden tests in every submission (instructor_only/grading/released_cells.py). A test cell a
+# student did change is still reported, and restored.
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec  # noqa: E402
+from instructor_only.grading.released_cells import OverwriteReleasedCells  # noqa: E402
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteReleasedCells,
+                                      CheckCellMetadata]
+
 # Manually graded written answers: the stub a student sees.
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # The code stub says what to do when a check runs it.
