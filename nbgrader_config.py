@@ -22,6 +22,12 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 c.Execute.kernel_name = "python3"
 c.OverwriteKernelspec.enabled = True
 
+# The kernels nbgrader starts listen on loopback TCP, and ipykernel 7 warns about it in every run ("Kernel is running
+# over TCP without encryption"). The course kernelspec supports CurveZMQ, so jupyter_client gives each kernel keys.
+# (classgrade's sandboxed kernels talk over unix sockets in a folder of their own instead: warm_kernels.py.)
+import zmq  # noqa: E402
+c.KernelManager.transport_encryption = "auto" if zmq.has("curve") else "disabled"
+
 # Labs train small networks inside graded cells; nbgrader's default 30 s per cell is too tight on a 2-core CPU.
 # A stuck cell is interrupted and scored as an error; the notebook goes on.
 c.Execute.timeout = 180
