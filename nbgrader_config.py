@@ -18,6 +18,17 @@ _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
+# nbgrader 0.9.6's Gradebook.add_submission builds a new submission's rows before adding them to the session; with
+# SQLAlchemy 2 the first one a process creates prints three SAWarnings ("Object of type <SubmittedAssignment> not in
+# session, add operation along 'Assignment.submissions' will not proceed"; classgrade: in the coordinator and in each
+# worker). The rows are added right after, and the gradebook is complete. Silence exactly that warning, in the nbgrader processes of this
+# course (stock commands, and classgrade's coordinator and workers, which load this file too).
+import warnings  # noqa: E402
+from sqlalchemy.exc import SAWarning  # noqa: E402
+warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.api$",
+                        message=r"Object of type <Submitted(Assignment|Notebook)> not in session, "
+                                r"add operation along '\w+\.submissions' will not proceed")
+
 # One kernel name everywhere: source, release and autograde all run "python3" (the course venv's ipykernel).
 c.Execute.kernel_name = "python3"
 c.OverwriteKernelspec.enabled = True

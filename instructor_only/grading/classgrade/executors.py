@@ -44,7 +44,11 @@ def dask_client(scheduler: str | None, workers: int, security: Security | None =
             return
         # TLS with a throwaway self-signed certificate (in memory, one per run) that the scheduler, the nannies, the
         # workers and this client all require of each other; protocol="tls" so that every listener is tls://.
+        # No dashboard; the scheduler still serves its HTTP routes (health, metrics), by default on port 8787 with a
+        # "Port 8787 is already in use" warning whenever another cluster or Jupyter's Dask dashboard has it: give them
+        # any free port on loopback instead.
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                          scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                           memory_limit=0, silence_logs=logging.ERROR, protocol="tls", security=Security.temporary(),
                           host="127.0.0.1") as cluster, Client(cluster) as client:
             client.register_plugin(ExitWithCoordinator(os.getpid()))  # workers are this process's children
