@@ -69,11 +69,22 @@ c.IgnorePattern.pattern = "(?m)" + "|".join([  # (?m): ^ matches at every line s
 # (the autograded notebooks keep everything, for the instructor), and errors as one line (ShortErrors: a traceback
 # quotes the lines around the failing one, hidden tests included, and the course's file paths). The hidden checks
 # themselves print their verdict in words.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+# Written answers' rubrics: shown to the grader in the formgrader (a markdown cell after each answer of the autograded
+# notebook, taken from source/), removed from feedback (instructor_only/grading/rubrics.py). classgrade's worker uses
+# the same autograde list with its limited Execute.
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute,  # noqa: E402
+                                    GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
 sys.path.insert(0, c.CourseDirectory.root)
 from instructor_only.grading.feedback_errors import ShortErrors  # noqa: E402
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortErrors, CSSHTMLHeaderPreprocessor]
+from instructor_only.grading.rubrics import RubricsForGraders, WithoutRubrics  # noqa: E402
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                                       AssignLatePenalties, CheckCellMetadata, RubricsForGraders]
+c.GenerateFeedback.preprocessors = [WithoutRubrics, GetGrades, ClearHiddenTests, ShortErrors, CSSHTMLHeaderPreprocessor]
+
+# Late work: nbgrader's default LateSubmissionPlugin with no penalty. A submission after the due date (set per
+# assignment in the formgrader) is flagged late in the formgrader and the gradebook, and the instructor decides.
+c.LateSubmissionPlugin.penalty_method = "none"
 
 # Autograde's sanitizing step is stock but for OverwriteCells: a test cell a student left as released gets its hidden
 # tests back without stock nbgrader's "Attribute 'checksum' ... has changed!" warning, which would otherwise fire for

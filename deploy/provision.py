@@ -127,7 +127,6 @@ def build_image(paths: Paths) -> None:
     shutil.rmtree(site / "student_helpers", ignore_errors=True)
     shutil.copytree(REPO / "student_helpers", site / "student_helpers",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    configure_image(paths)
     stamp.write_text(digest.hexdigest())
 
 
@@ -148,6 +147,9 @@ def configure_image(paths: Paths) -> None:
     jupyter = str(paths.image / "bin" / "jupyter")
     for extension in INSTRUCTOR_EXTENSIONS:
         run([jupyter, "labextension", "disable", "--level=sys_prefix", extension])
+        # JupyterLab locks what nbgrader's server extension disabling touches; unlocked, the instructor's own
+        # (user-level) setting can enable it again.
+        run([jupyter, "labextension", "unlock", "--level=sys_prefix", extension])
     for extension in INSTRUCTOR_SERVER_EXTENSIONS:
         run([jupyter, "server", "extension", "disable", "--sys-prefix", extension])
 
@@ -211,8 +213,11 @@ def set_up_course(instructor: Person, students: list[Person], paths: Paths) -> P
     env = {"PATH": f"{paths.image / 'bin'}:/usr/sbin:/usr/bin:/sbin:/bin"}
     for extension in INSTRUCTOR_EXTENSIONS:
         run([jupyter, "labextension", "enable", "--level=user", extension], user=instructor.username, env=env)
-    for extension in INSTRUCTOR_SERVER_EXTENSIONS:
-        run([jupyter, "server", "extension", "enable", "--user", extension], user=instructor.username, env=env)
+    # Written directly: `jupyter server extension enable --user` refuses an extension the user level has not
+    # declared before ("could not be found"). The user's config outranks the image's.
+    (user_config / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": {name: True for name in INSTRUCTOR_SERVER_EXTENSIONS}}}, indent=1))
+    run(["chown", f"{user.pw_uid}:{user.pw_gid}", str(user_config / "jupyter_server_config.json")])
     nbgrader = str(paths.image / "bin" / "nbgrader")
     if fresh:
         say("registering the assignments and the students in the course's gradebook")
@@ -245,6 +250,7 @@ def provision(roster: Path, paths: Paths) -> None:
     paths.state.mkdir(parents=True, exist_ok=True)
     paths.state.chmod(0o700)
     build_image(paths)
+    configure_image(paths)
     install_proxy(paths)
     passwords = {}
     if paths.passwords_file.exists():

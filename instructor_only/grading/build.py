@@ -19,19 +19,17 @@ from pathlib import Path
 
 import nbformat
 
-from instructor_only.grading import course, nbgrader_cli
+from instructor_only.grading import course, nbgrader_cli, rubrics
 
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.DOTALL)
-# Written answers keep their grading rubric between these HTML comments (invisible when rendered).
-_RUBRIC = re.compile(r"<!-- BEGIN RUBRIC -->.*?<!-- END RUBRIC -->\n*", re.DOTALL)
 
 
 def student_solution(nb):
     """The student-facing solution of an instructor notebook: solutions kept; hidden tests, rubrics, markers removed."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
-        source = _RUBRIC.sub("", _HIDDEN.sub("", cell.source))
+        source = rubrics.RUBRIC.sub("", _HIDDEN.sub("", cell.source))
         source = "\n".join(line for line in source.split("\n") if not _MARKER.match(line))
         cell.source = source.rstrip("\n")
         cell.metadata.pop("nbgrader", None)

@@ -37,10 +37,11 @@ WORKER_CONFIG = '''
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
 from instructor_only.grading.classgrade.limited_execute import LimitedExecute
+from instructor_only.grading.rubrics import RubricsForGraders
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
 c.Autograde.autograde_preprocessors = [LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, RubricsForGraders]
 c.LimitedExecute.memory_cap_mb = {memory_mb!r}
 c.LimitedExecute.deadline = {deadline!r}
 c.LimitedExecute.output_cap_chars = {output_chars!r}
