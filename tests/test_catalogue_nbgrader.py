@@ -92,7 +92,8 @@ def classgrade_scores(stock_course, assignment, workdir):
     course_dir = nbgrader_cli.new_course(workdir, [assignment])
     nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     shutil.copytree(stock_course / "submitted", course_dir / "submitted")
-    result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--grades-csv", "")
+    result = nbgrader_cli.classgrade(course_dir, [assignment.name], "--workers", "1", "--grades-csv", "",
+                                     "--feedback-now")  # every student's feedback is searched, graded by hand or not
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "NOT GRADED" not in result.stdout, result.stdout
     return nbgrader_cli.scores(course_dir, assignment.name)

@@ -91,7 +91,7 @@ def grade_the_class(course_dir: Path) -> dict:
         nbgrader_cli.run(["generate_assignment", assignment.name], course_dir)
     for student, files in class_of_troublemakers().items():
         nbgrader_cli.submit(course_dir, student, course.get(ASSIGNMENT), files)
-    first = classgrade(course_dir)
+    first = classgrade(course_dir, "--feedback-now")  # feedback of every student (held back: test_instructor_output.py)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     with open(course_dir / state.STATE_DIR / ASSIGNMENT / "summary.csv") as handle:
         summary = {row["student"]: row for row in csv.DictReader(handle)}
@@ -209,7 +209,8 @@ def test_damaged_submissions_score_what_they_deserve(graded):
 
 
 def test_feedback_and_grades_csv_are_written(graded):
-    course_dir, _, _, _ = graded
+    course_dir, first, _, _ = graded
+    assert "written answers are not graded yet and show 0" in first.stdout, first.stdout  # --feedback-now says so
     assert (course_dir / "feedback" / "solution" / ASSIGNMENT / "warmup.html").exists()
     feedback = (course_dir / "feedback" / "memory_bomb" / ASSIGNMENT / "warmup.html").read_text()
     assert "exceeded the memory cap" in feedback

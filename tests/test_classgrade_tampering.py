@@ -154,7 +154,7 @@ def grade_tampering_class(course_dir) -> dict:
     nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
     for name in TAMPERINGS:
         nbgrader_cli.submit(course_dir, name, assignment, {NOTEBOOK: nbformat.writes(tampered_notebook(name)).encode()})
-    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2")
+    result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2", "--feedback-now")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     feedback = {name: (course_dir / "feedback" / name / ASSIGNMENT / "warmup.html").read_text() for name in TAMPERINGS}
     outputs = {}

@@ -19,6 +19,7 @@ def test_demo_grades_the_class(tmp_path):
                             capture_output=True, text=True, env=nbgrader_cli.environment())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
+    assert "--feedback-now" in out and "show 0 until" in out, out  # the demo says why its feedback shows 0s
     frank = [line for line in out.splitlines() if "frank" in line and "not a readable notebook" in line]
     assert frank and any("NOT GRADED" in line for line in frank), out
     scores = {a.name: nbgrader_cli.scores(course_dir, a.name) for a in warmups}

@@ -109,9 +109,12 @@ def main(argv=None) -> int:
             outcomes.append(Outcome(student, a.name, what))
 
     print("[3/3] grading the demo class in parallel with `python -m instructor_only.grading.classgrade`, which also "
-          "writes feedback and grades.csv with stock nbgrader")
+          "writes feedback and grades.csv with stock nbgrader. With --feedback-now: nobody grades the demo's written "
+          "answers by hand, so their feedback shows them as 0 (in a real class, classgrade holds such feedback back "
+          "until they are graded in the formgrader)")
     demo_students = [arg for student in DEMO_STUDENTS for arg in ("--student", student)]
-    code = classgrade_cli.main([*[a.name for a in assignments], "--course-dir", str(root), "--force", *demo_students])
+    code = classgrade_cli.main([*[a.name for a in assignments], "--course-dir", str(root), "--force", "--feedback-now",
+                                *demo_students])
     if code != 0:
         return code
     for o in outcomes:

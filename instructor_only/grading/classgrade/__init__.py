@@ -1,9 +1,10 @@
 """Grade a whole class: stock nbgrader autograding, run in parallel (local pool or Dask cluster), with limits.
 
-    python -m instructor_only.grading.classgrade ASSIGNMENT [--workers N | --scheduler ADDRESS] [--force]
+    .venv/bin/python -m instructor_only.grading.classgrade ASSIGNMENT [--workers N | --scheduler ADDRESS] [--force]
 
 Modules: `cli` (the command), `intake` (find and check submissions), `jobs` (what travels to a worker and back),
 `worker` (stock autograde of one submission in a private scratch course), `limited_execute` (nbgrader's Execute
 with a memory, wall-clock and output cap), `gradebook_writer` (the single writer of the course gradebook),
-`executors` (Dask, local or remote), `report` (progress and the summary table).
+`executors` (Dask, local or remote), `report` (progress and the summary table), `feedback` (stock
+generate_feedback, held back while written answers await grading).
 """

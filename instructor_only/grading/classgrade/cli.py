@@ -1,10 +1,13 @@
 """Autograde every submission of an assignment in parallel, with the same preprocessing and scores as stock
-`nbgrader autograde`; then write feedback and export grades with stock nbgrader.
+`nbgrader autograde`; then write feedback (held back while written answers await grading) and export grades with
+stock nbgrader.
 
-    python -m instructor_only.grading.classgrade warmup_torch                 # local pool, one worker per core
-    python -m instructor_only.grading.classgrade warmup_torch --scheduler tls://host:8786 --tls-ca-file ca.pem \
-        --tls-cert cert.pem --tls-key key.pem                                 # a Dask cluster (README)
-    python -m instructor_only.grading.classgrade warmup_torch --force         # regrade what is already graded
+    .venv/bin/python -m instructor_only.grading.classgrade warmup_torch          # local pool, one worker per core
+    .venv/bin/python -m instructor_only.grading.classgrade warmup_torch --scheduler tls://host:8786 \\
+        --tls-ca-file ca.pem --tls-cert cert.pem --tls-key key.pem               # a Dask cluster (README)
+    .venv/bin/python -m instructor_only.grading.classgrade warmup_torch --force  # regrade what is already graded
+    .venv/bin/python -m instructor_only.grading.classgrade warmup_torch --feedback-only
+                                                   # after grading written answers in the formgrader: their feedback
 
 Run it in the course directory (or pass --course-dir). Submissions come from submitted/<student>/<assignment>/
 (--zip-collect first collects an LMS download from downloaded/<assignment>/archive/ with stock `nbgrader
@@ -16,6 +19,11 @@ timeout (Execute.timeout in nbgrader_config.py), memory (enforced by the OS on e
 time, processes, wall clock and output; a submission that hits one gets zero for the cells concerned and a message in its feedback and in the
 summary. Submissions nbgrader cannot read are reported and left out of the gradebook; the others are graded. The
 summary also goes to classgrade/<assignment>/summary.csv.
+
+Feedback (stock `nbgrader generate_feedback`, for every graded submission of the assignment) is held back for a
+submission whose written answers nobody has graded yet: nbgrader would show them as 0 without saying why. The run
+says how many it held back; grade them in the formgrader (JupyterLab: Nbgrader -> Formgrader -> Manual Grading), then
+run --feedback-only (or any later classgrade run). --feedback-now writes them all at once, ungraded answers as 0.
 """
 from __future__ import annotations
 
@@ -30,14 +38,14 @@ from tqdm import tqdm
 
 from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.course import FRAMEWORK_SUFFIXES
-from instructor_only.grading.classgrade import executors, gradebook_writer, intake, lms_collect, state
+from instructor_only.grading.classgrade import executors, feedback, gradebook_writer, intake, lms_collect, state
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
 from instructor_only.grading.classgrade.sandbox import probe
 from instructor_only.grading.classgrade.report import GRADED, NOT_GRADED, UNCHANGED, Outcome, print_table, write_csv
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m instructor_only.grading.classgrade",
+    parser = argparse.ArgumentParser(prog=".venv/bin/python -m instructor_only.grading.classgrade",
                                      description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n\n".join(__doc__.split("\n\n")[1:]))
@@ -76,7 +84,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--zip-collect", action="store_true",
                         help="first bring the LMS download in downloaded/<assignment>/archive/ into submitted/ with "
                              "stock `nbgrader zip_collect --force` (file names: FileNameCollectorPlugin.named_regexp)")
-    parser.add_argument("--no-feedback", action="store_true", help="skip `nbgrader generate_feedback`")
+    written = parser.add_argument_group("feedback (stock `nbgrader generate_feedback`; by default held back for a "
+                                        "submission whose written answers are not graded yet)")
+    written.add_argument("--feedback-now", action="store_true",
+                         help="write feedback for every graded submission now, also where written answers are not "
+                              "graded yet (they show 0 until graded; run --feedback-only after grading them)")
+    written.add_argument("--feedback-only", action="store_true",
+                         help="grade nothing: write the feedback of every graded submission with no answer left "
+                              "to grade by hand (what earlier runs held back, once graded in the formgrader), and "
+                              "export grades")
+    written.add_argument("--no-feedback", action="store_true", help="write no feedback")
     parser.add_argument("--grades-csv", default="grades.csv",
                         help="export grades here with `nbgrader export` (default %(default)s; '' to skip)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -85,6 +102,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.assignments = list(dict.fromkeys(args.assignments))
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.no_feedback and (args.feedback_now or args.feedback_only):
+        parser.error("--no-feedback writes no feedback: it does not go with --feedback-now or --feedback-only")
     tls_files = [args.tls_ca_file, args.tls_cert, args.tls_key]
     args.security = None
     if any(tls_files):
@@ -198,12 +217,32 @@ def grade_all(args, jobs: list[GradingJob], runs: dict[str, AssignmentRun], conf
     progress.close()
 
 
+def write_feedback_and_grades(args, config, started: float) -> None:
+    """Feedback for every assignment on the command line (held back where written answers await grading, unless
+    --feedback-now), grades.csv, and the closing line."""
+    db_url = gradebook_writer.CourseDirectory(config=config).db_url
+    for assignment in [] if args.no_feedback else args.assignments:
+        for line in feedback.describe(feedback.write(args.course_dir, db_url, assignment, args.feedback_now),
+                                      args.course_dir):
+            print(line)
+    if args.grades_csv:
+        nbgrader_cli.run(["export", "--to", args.grades_csv, *[f"--assignment={a}" for a in args.assignments]],
+                         args.course_dir)
+    print(("" if args.feedback_only else f"summary: {state.STATE_DIR}/<assignment>/summary.csv; ")
+          + ("" if args.no_feedback else "feedback: feedback/<student>/<assignment>/; ")
+          + (f"grades: {args.grades_csv}; " if args.grades_csv else "")
+          + f"done in {time.perf_counter() - started:.0f} s")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     runs: dict[str, AssignmentRun] = {}
     try:
         config = gradebook_writer.load_config(args.course_dir)
+        if args.feedback_only:
+            write_feedback_and_grades(args, config, started)
+            return 0
         for assignment in args.assignments if args.zip_collect else ():
             for line in lms_collect.collect(args.course_dir, assignment, config):
                 print(f"zip_collect: {line}")
@@ -233,16 +272,5 @@ def main(argv=None) -> int:
     print_table(all_outcomes, manual_ids)
     if args.no_sandbox:
         print(NO_SANDBOX_WARNING)
-    for assignment in args.assignments:
-        if not args.no_feedback:
-            result = nbgrader_cli.run(["generate_feedback", assignment, "--force"], args.course_dir, check=False)
-            if result.returncode != 0:
-                print(f"feedback for {assignment} reported a problem: {result.stderr.strip().splitlines()[-1:]}")
-    if args.grades_csv:
-        nbgrader_cli.run(["export", "--to", args.grades_csv, *[f"--assignment={a}" for a in args.assignments]],
-                         args.course_dir)
-    print(f"summary: {state.STATE_DIR}/<assignment>/summary.csv"
-          + ("" if args.no_feedback else "; feedback: feedback/<student>/<assignment>/")
-          + (f"; grades: {args.grades_csv}" if args.grades_csv else "")
-          + f"; done in {time.perf_counter() - started:.0f} s")
+    write_feedback_and_grades(args, config, started)
     return 0
