@@ -31,6 +31,7 @@ CHUNKS = end_to_end_chunks(course.discover(), sample=not ALL)
 
 
 @pytest.mark.nbgrader
+@pytest.mark.timeout(1500 if ALL else 600)  # stock autograde, then classgrade on a Dask cluster: 52-137 s in CI
 @pytest.mark.parametrize("chunk", CHUNKS, ids=[chunk.name for chunk in CHUNKS])
 def test_autograded_as_expected(chunk, tmp_path):
     """One test per chunk: its submissions are graded by one `nbgrader autograde` run, so one test worker must do

@@ -25,6 +25,9 @@ from tests.graded_once import graded_once
 
 ASSIGNMENT = "warmup_torch"
 NOTEBOOK = "warmup.ipynb"
+# Every test here starts a Dask cluster (classgrade) or waits for the class graded once: 93-101 s in CI. A hang fails
+# the test instead of the run (pytest-timeout); the tests that grade on their own say their own time.
+pytestmark = pytest.mark.timeout(400)
 FULL = 9.0  # autograded points of the warm-up
 CELL_TIMEOUT, WALL_SECONDS, MEMORY_MB, OUTPUT_CHARS = 10, 50, 1200, 20_000
 # A normal warm-up submission takes ~10 s (kernel, torch import, checks; ~25 s on a loaded machine) and ~350 MB.
@@ -154,6 +157,7 @@ def test_output_flood_is_capped_without_costing_points(graded):
     assert "output cap" in kept and len(kept) < 2 * OUTPUT_CHARS
 
 
+@pytest.mark.timeout(160)  # 40 s in CI
 def test_a_worker_killed_twice_is_reported_and_nothing_is_written(tmp_path):
     """Without the sandbox (--no-sandbox: a kernel can reach its worker), a submission that kills its worker is retried
     once elsewhere, then reported; the others are graded, and the run says loudly that it had no sandbox. (In the
@@ -219,6 +223,7 @@ def test_feedback_and_grades_csv_are_written(graded):
     assert {"solution", "blank", "memory_bomb"} <= students
 
 
+@pytest.mark.timeout(200)  # 36-48 s in CI, once the class is graded
 def test_second_run_grades_only_what_changed_and_force_regrades(graded):
     course_dir, _, _, before = graded
     nbgrader_cli.submit(course_dir, "blank", course.get(ASSIGNMENT), {NOTEBOOK: text(solution())})  # resubmitted
@@ -236,6 +241,7 @@ def test_second_run_grades_only_what_changed_and_force_regrades(graded):
     assert forced.returncode == 0 and f"{ASSIGNMENT}: 1 to grade" in forced.stdout, forced.stdout[-2000:]
 
 
+@pytest.mark.timeout(150)  # 30 s alone
 def test_a_killed_coordinator_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
     """Killed mid-run, the coordinator takes its workers, kernel parents and kernels with it; its workers' scratch
     folders (scratch courses with hidden tests, kernel sockets) are removed by the next run on the machine."""

@@ -12,6 +12,7 @@ ASSIGNMENT = "warmup_torch"
 
 
 @pytest.mark.nbgrader
+@pytest.mark.timeout(200)  # a PostgreSQL server and a Dask cluster: 32-41 s in CI
 def test_grades_into_a_postgresql_gradebook(tmp_path):
     assignment = course.get(ASSIGNMENT)
     with running_postgres(tmp_path / "postgres") as db_url:

@@ -19,6 +19,7 @@ from instructor_only.grading import course, inprocess, nbgrader_cli, notebooks
 from tests.graded_once import graded_once
 
 ASSIGNMENT, NOTEBOOK, FULL = "warmup_torch", "warmup.ipynb", 9.0
+pytestmark = pytest.mark.timeout(400)  # the tamperers graded on a Dask cluster: 77-96 s in CI
 
 # The honest bugs: (answer cell, its test cell, points, code).
 SIZE_BUG = ("conv_output_size", "check_conv_output_size", 2.0, '''

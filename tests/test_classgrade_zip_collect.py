@@ -13,6 +13,7 @@ from instructor_only.grading.submissions import plan
 
 ASSIGNMENT = "warmup_torch"
 NOTEBOOK = "warmup.ipynb"
+pytestmark = pytest.mark.timeout(200)  # classgrade starts a Dask cluster: 30-49 s in CI
 
 
 def classgrade(course_dir, *extra) -> subprocess.CompletedProcess:

@@ -10,6 +10,7 @@ from instructor_only.grading import course, nbgrader_cli
 
 
 @pytest.mark.nbgrader
+@pytest.mark.timeout(200)  # classgrade starts a Dask cluster: 27-42 s in CI
 def test_demo_grades_the_class(tmp_path):
     # One assignment keeps this test short: the demo's logic does not depend on the track or the lab, and every
     # assignment is graded through nbgrader in tests/test_catalogue_nbgrader.py.
