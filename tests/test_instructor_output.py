@@ -4,9 +4,10 @@ and feedback held back until the written answers are graded.
 One warm-up (PyTorch) course with the committed release/ already in place, as in a fresh clone. The README's
 `nbgrader generate_assignment warmup_torch --force`; `blank` submits the release untouched and stock
 `nbgrader autograde` grades it; `writer` submits the release with the written answers filled in; classgrade grades
-both (with port 8787 taken, as it is when another Dask cluster or a JupyterLab with Dask's dashboard runs). `writer`'s
-written answers are then graded by hand (through nbgrader's gradebook API, as the formgrader does) and
-`classgrade --feedback-only` writes the feedback it held back.
+both (with port 8787 taken, as it is when another Dask cluster or a JupyterLab with Dask's dashboard runs) and holds
+`writer`'s feedback back (an earlier feedback file of `writer` stays, untouched). `writer`'s written answers are then
+graded by hand (through nbgrader's gradebook API, as the formgrader does) and `classgrade --feedback-only` writes the
+feedback it held back.
 """
 from __future__ import annotations
 
@@ -69,8 +70,12 @@ def grade_written_answers(course_dir: Path, student: str) -> None:
         gradebook.db.commit()
 
 
+EARLIER_FEEDBACK = "feedback written by an earlier run"
+
+
 def feedback_written(course_dir: Path) -> list[str]:
-    return sorted(p.parent.parent.name for p in (course_dir / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
+    pages = (course_dir / "feedback").glob(f"*/{ASSIGNMENT}/*.html")
+    return sorted(page.parent.parent.name for page in pages if page.read_text() != EARLIER_FEEDBACK)
 
 
 def run_the_readme(course_dir: Path) -> dict:
@@ -85,6 +90,9 @@ def run_the_readme(course_dir: Path) -> dict:
     nbgrader_cli.submit(course_dir, "blank", assignment, {NOTEBOOK: release})
     out["autograde"] = both(nbgrader_cli.run(["autograde", ASSIGNMENT], course_dir, check=False))
     nbgrader_cli.submit(course_dir, "writer", assignment, {NOTEBOOK: with_written_answers(release)})
+    earlier = course_dir / "feedback" / "writer" / ASSIGNMENT / "warmup.html"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text(EARLIER_FEEDBACK)
     with port_taken(8787):
         out["classgrade"] = both(nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "1"))
     out["feedback_after_grading"] = feedback_written(course_dir)
@@ -137,6 +145,7 @@ def test_feedback_waits_for_the_written_answers_to_be_graded(readme_run):
     output = ran["classgrade"]["output"]
     assert ran["feedback_after_grading"] == ["blank"], output
     assert "feedback held back for 1 of 2 submissions" in output, output
+    assert "still holds earlier feedback of 1 of them, not replaced" in output, output
     assert f"{ASSIGNMENT} --feedback-only" in output, output  # the next step, as a command
     assert ran["feedback_after_manual_grading"] == ["blank", "writer"], ran["feedback_only"]["output"]
     assert "held back" not in ran["feedback_only"]["output"], ran["feedback_only"]["output"]

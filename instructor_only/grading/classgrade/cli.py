@@ -220,10 +220,9 @@ def grade_all(args, jobs: list[GradingJob], runs: dict[str, AssignmentRun], conf
 def write_feedback_and_grades(args, config, started: float) -> None:
     """Feedback for every assignment on the command line (held back where written answers await grading, unless
     --feedback-now), grades.csv, and the closing line."""
-    db_url = gradebook_writer.CourseDirectory(config=config).db_url
+    coursedir = gradebook_writer.CourseDirectory(config=config)
     for assignment in [] if args.no_feedback else args.assignments:
-        for line in feedback.describe(feedback.write(args.course_dir, db_url, assignment, args.feedback_now),
-                                      args.course_dir):
+        for line in feedback.describe(feedback.write(coursedir, assignment, args.feedback_now), args.course_dir):
             print(line)
     if args.grades_csv:
         nbgrader_cli.run(["export", "--to", args.grades_csv, *[f"--assignment={a}" for a in args.assignments]],

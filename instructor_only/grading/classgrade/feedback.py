@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 
 from instructor_only.grading import nbgrader_cli
 
@@ -26,6 +27,7 @@ class Feedback:
     assignment: str
     written: list[str] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)    # answers still to grade by hand: no feedback written
+    held_back_with_older: list[str] = field(default_factory=list)  # held back, an earlier run's feedback still there
     shows_ungraded: list[str] = field(default_factory=list)  # written anyway (now=True): ungraded answers show 0
     problem: str = ""
 
@@ -41,17 +43,20 @@ def manual_grading_pending(db_url: str, assignment: str) -> dict[str, bool]:
         return {submission.student_id: bool(submission.needs_manual_grade) for submission in submissions}
 
 
-def write(course_dir: Path, db_url: str, assignment: str, now: bool = False) -> Feedback:
+def write(coursedir: CourseDirectory, assignment: str, now: bool = False) -> Feedback:
     """Stock `nbgrader generate_feedback --force` for the assignment's graded submissions: all of them if `now`, else
-    those with no answer left to grade by hand."""
-    pending = manual_grading_pending(db_url, assignment)
+    those with no answer left to grade by hand. Feedback an earlier run wrote is replaced, never removed."""
+    pending = manual_grading_pending(coursedir.db_url, assignment)
     outcome = Feedback(assignment)
     outcome.held_back = [] if now else sorted(student for student, waits in pending.items() if waits)
+    outcome.held_back_with_older = [student for student in outcome.held_back if Path(coursedir.format_path(
+        coursedir.feedback_directory, student, assignment)).exists()]
     outcome.written = sorted(student for student in pending if student not in outcome.held_back)
     outcome.shows_ungraded = [student for student in outcome.written if pending[student]]
     if outcome.written:
         exclude = [f"--CourseDirectory.student_id_exclude={','.join(outcome.held_back)}"] if outcome.held_back else []
-        result = nbgrader_cli.run(["generate_feedback", assignment, "--force", *exclude], course_dir, check=False)
+        result = nbgrader_cli.run(["generate_feedback", assignment, "--force", *exclude], Path(coursedir.root),
+                                  check=False)
         if result.returncode != 0:
             outcome.problem = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
     return outcome
@@ -74,8 +79,10 @@ def describe(outcome: Feedback, course_dir: Path) -> list[str]:
     elif outcome.written:
         lines.append(f"{outcome.assignment}: feedback written for {len(outcome.written)} of {total} submissions")
     if outcome.held_back:
+        older = (f"; feedback/ still holds earlier feedback of {len(outcome.held_back_with_older)} of them, not "
+                 f"replaced" if outcome.held_back_with_older else "")
         lines.append(f"{outcome.assignment}: feedback held back for {len(outcome.held_back)} of {total} submissions "
-                     f"whose written answers are not graded yet: {grade_them} (or any later classgrade run)")
+                     f"whose written answers are not graded yet: {grade_them} (or any later classgrade run){older}")
     if outcome.problem:
         lines.append(f"{outcome.assignment}: nbgrader generate_feedback reported a problem: {outcome.problem}")
     return lines
