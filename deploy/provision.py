@@ -5,6 +5,7 @@ What it makes, each step one function below:
   student_helpers), nothing of instructor_only, with nbgrader's exchange and course id configured for it;
 - the hub's proxy (configurable-http-proxy from npm);
 - one Unix account and home per person of the roster, and a password for each new account;
+- no access for students to this repository (solutions, checks);
 - nbgrader's exchange, with the permissions nbgrader documents (everyone may write; only nbgrader's own
   subfolders, made by release_assignment, decide who may read what);
 - the instructor's course directory (private to the instructor) and their JupyterLab with the formgrader,
@@ -243,6 +244,14 @@ def install_grade_command(instructor: Person, course: Path, paths: Paths) -> Non
     sudoers.chmod(0o440)
 
 
+def keep_students_out_of_the_repository(students: list[Person]) -> None:
+    """This repository holds the solutions and the checks, and on this machine it is readable by every account
+    (classgrade's sandboxed kernels, which run under uids of their own, read its .venv). A named-user ACL entry
+    takes precedence over "other": each student account gets no access at all."""
+    for student in students:
+        run(["setfacl", "-m", f"u:{student.username}:---", str(REPO)])
+
+
 def provision(roster: Path, paths: Paths) -> None:
     people = read_roster(roster)
     instructor = next(p for p in people if p.role == "instructor")
@@ -262,6 +271,7 @@ def provision(roster: Path, paths: Paths) -> None:
         writer = csv.writer(f)
         writer.writerow(["username", "password"])
         writer.writerows(sorted(passwords.items()))
+    keep_students_out_of_the_repository(students)
     make_exchange(paths)
     course = set_up_course(instructor, students, paths)
     install_grade_command(instructor, course, paths)

@@ -15,6 +15,7 @@ done
 source "$here/../scripts/ensure_venv.sh"
 source "$here/../scripts/install_debian_package.sh"
 command -v sudo >/dev/null || install_debian_package sudo "the instructor's course-grade command" "course-grade cannot be run"
+command -v setfacl >/dev/null || install_debian_package acl "keeping students out of the repository" "the hub will not start"
 command -v npm >/dev/null || install_debian_package npm "the hub's proxy" "the hub cannot start"
 "$VENV/bin/python" "$here/provision.py" --roster "$roster"
 echo "[hub] starting JupyterHub on http://127.0.0.1:$port (Ctrl-C stops it; everyone's files stay)"

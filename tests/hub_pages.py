@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -32,7 +33,11 @@ class Person:
         self.page.fill("#password_input", password)
         self.page.click("#login_submit")
         self.page.wait_for_url(f"**/user/{username}/lab**", timeout=SLOW)
-        self.page.locator(".jp-LauncherCard").first.wait_for(timeout=SLOW)
+        self.page.locator('#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("Nbgrader")').wait_for(timeout=SLOW)
+
+    @property
+    def home(self) -> Path:
+        return Path("/home") / self.username
 
     @property
     def server(self) -> str:
@@ -64,25 +69,45 @@ class Person:
         self.page.locator(f'#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("{menu}")').click()
         self.page.locator(f'li[data-command="{command}"]').click()
 
+    @property
+    def notebook(self):
+        """The notebook in the tab in view (an earlier notebook stays open in a hidden tab)."""
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
     def open_notebook(self, path: str) -> None:
-        self.page.goto(f"{self.server}/lab/tree/{path}")
-        self.page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=SLOW)
+        self.page.goto(f"{self.server}/lab/tree/{path}?reset")  # ?reset: this notebook alone, no earlier tabs
+        self.notebook.locator(".jp-Cell").first.wait_for(timeout=SLOW)
         expect(self.page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=SLOW)
 
-    def run_all_and_save(self) -> None:
+    def run_all_and_save(self, path: str) -> dict:
+        """Run > Run All Cells, then File > Save until the saved notebook shows the run finished: every code cell
+        executed, or an error (Run All stops there). Returns the saved notebook. (The lab renders only the cells in
+        view, so the saved file, not the page, tells what ran.)"""
         self.menu("Run", "runmenu:run-all")
-        # Every cell ran once nothing waits or runs ("[*]") and the kernel is idle again.
-        expect(self.page.locator(".jp-InputPrompt", has_text="*")).to_have_count(0, timeout=SLOW)
-        expect(self.page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=SLOW)
-        self.page.keyboard.press("Control+s")
-        expect(self.page.locator(".jp-mod-dirty")).to_have_count(0)
+        deadline = time.monotonic() + SLOW / 1000
+        while True:
+            expect(self.page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=SLOW)
+            with self.page.expect_response(lambda r: r.request.method == "PUT" and r.url.split("?")[0].endswith(path),
+                                           timeout=SLOW):
+                self.menu("File", "docmanager:save")
+            # Read from disk, as root: reading through the server while the lab saves can make jupyter_server
+            # "recover" the file from its half-written temporary copy, and the save then loses the file.
+            notebook = json.loads((self.home / path).read_text())
+            code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+            if any(o["output_type"] == "error" for c in code for o in c["outputs"]) or \
+                    all(c["execution_count"] for c in code):
+                return notebook
+            assert time.monotonic() < deadline, f"{self.username}: Run All did not finish {path}"
+            time.sleep(2)
 
-    def output_text(self) -> str:
-        return "\n".join(self.page.locator(".jp-OutputArea-output").all_inner_texts())
+    @staticmethod
+    def errors(notebook: dict) -> list[str]:
+        return [f"{o['ename']}: {o['evalue']}" for c in notebook["cells"] if c["cell_type"] == "code"
+                for o in c["outputs"] if o["output_type"] == "error"]
 
     def validate(self) -> str:
         """Click the notebook's Validate button; returns the dialog's text (success or failure)."""
-        self.page.locator("jp-button.validate-button").click()
+        self.notebook.locator("jp-button.validate-button").click()
         dialog = self.page.locator(".nbgrader-SuccessDialog, .nbgrader-ErrorDialog")
         dialog.first.wait_for(timeout=SLOW)
         return dialog.first.inner_text()

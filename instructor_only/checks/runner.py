@@ -162,6 +162,9 @@ def check_report(concept: str, grade_id: str, framework: str, notebook: dict | r
         "--import-mode=importlib", "--assert=plain",
         "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly", "-p", "no:faulthandler",
         "-p", "no:terminal",
+        # Only pytest's own plugins: whatever else is installed (pytest-timeout, pytest-playwright, ... or a plugin
+        # a student installed in their environment) stays out of the checks' run.
+        "--disable-plugin-autoload",
         # These two run gc.collect() at exit: ~0.1 s a run once torch/TensorFlow fill the heap.
         "-p", "no:unraisableexception", "-p", "no:threadexception",
         # No capture: this may run inside a Jupyter kernel or inside the course's own pytest run.

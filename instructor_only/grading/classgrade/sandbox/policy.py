@@ -108,6 +108,9 @@ def parent_command(course_root: Path, sandbox_dir: Path, font_cache: Path, cgrou
     argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--hostname", "grading", "--clearenv", "--setenv", "PATH", KERNEL_SET_ENVIRONMENT["PATH"],
             "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", str(font_cache),
+            # The course's code from where this grader imported it (a course directory holding its own copy puts
+            # that first on sys.path), not from wherever the venv's .pth file points.
+            "--setenv", "PYTHONPATH", str(course_root),
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for capability in PARENT_CAPABILITIES:
         argv += ["--cap-add", capability]
