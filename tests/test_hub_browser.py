@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import csv
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -241,10 +242,12 @@ def test_course_loop_in_the_browser(hub):
                 student.shot(f"feedback-{assignment}")
                 assert "run_hidden_checks" not in text and "Rubric (for graders" not in text
                 assert "YOUR ANSWER HERE" not in text
-                written = text.split(WRITTEN, 1)
-                assert len(written) == 2, "the feedback names the written answer"
+                total = re.search(r"warmup \(Score: ([\d.]+) / ([\d.]+)\)", text)
+                assert total, text[:2000]
+                assert "Written response (Score: 1.0 / 1.0)" in text, "the written answer's grade is in the feedback"
                 if name == alice:
-                    assert "Score: 0.0" not in text, text[:3000]
+                    assert total.group(1) == total.group(2) and "Score: 0.0" not in text, text[:3000]
                 else:
-                    assert "Score: 0.0" in text, "bob's feedback shows the test his bug failed"
+                    assert float(total.group(1)) < float(total.group(2)) and "Score: 0.0" in text
+                    assert "AssertionError: conv_output_size" in text, "bob reads what his function got wrong"
         browser.close()
