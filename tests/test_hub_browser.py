@@ -72,6 +72,7 @@ def reset_course_state(people: list[str], instructor: str) -> None:
         for assignment in ASSIGNMENTS:
             shutil.rmtree(home / assignment, ignore_errors=True)
         shutil.rmtree(home / ".jupyter" / "lab" / "workspaces", ignore_errors=True)   # the tabs left open
+        shutil.rmtree(home / ".local" / "share" / "jupyter" / "nbgrader_cache", ignore_errors=True)  # submissions
     (STATE / "jupyterhub.sqlite").unlink(missing_ok=True)
 
 
