@@ -67,10 +67,17 @@ def describe(outcome: Feedback, course_dir: Path) -> list[str]:
     total = len(outcome.written) + len(outcome.held_back)
     if not total:
         return [f"{outcome.assignment}: no feedback to write (no graded submission in the gradebook)"]
-    again = nbgrader_cli.command_line(course_dir, "python", "-m", "instructor_only.grading.classgrade",
-                                      outcome.assignment, "--feedback-only")
-    lab = nbgrader_cli.command_line(course_dir, "jupyter", "lab", *(["--allow-root"] if os.geteuid() == 0 else []))
-    grade_them = f"grade them in the formgrader (`{lab}`, then {FORMGRADER_MENU}), then run `{again}`"
+    hub_command = os.environ.get("COURSE_GRADE_COMMAND")   # set by the course hub's `course-grade` (deploy/)
+    if hub_command:
+        # On the hub the instructor's own JupyterLab has the formgrader; classgrade runs through course-grade.
+        grade_them = (f"grade them in the formgrader ({FORMGRADER_MENU}), then run `{hub_command} "
+                      f"{outcome.assignment} --feedback-only`")
+    else:
+        again = nbgrader_cli.command_line(course_dir, "python", "-m", "instructor_only.grading.classgrade",
+                                          outcome.assignment, "--feedback-only")
+        lab = nbgrader_cli.command_line(course_dir, "jupyter", "lab",
+                                        *(["--allow-root"] if os.geteuid() == 0 else []))
+        grade_them = f"grade them in the formgrader (`{lab}`, then {FORMGRADER_MENU}), then run `{again}`"
     lines = []
     if outcome.shows_ungraded:
         lines.append(f"{outcome.assignment}: feedback written for all {total} submissions (--feedback-now); in "
