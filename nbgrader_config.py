@@ -73,8 +73,9 @@ c.IgnorePattern.pattern = "(?m)" + "|".join([  # (?m): ^ matches at every line s
 # notebook, taken from source/), removed from feedback (instructor_only/grading/rubrics.py). classgrade's worker uses
 # the same autograde list with its limited Execute.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute,  # noqa: E402
-                                    GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput,  # noqa: E402
+                                    DeduplicateIds, Execute, GetGrades, IgnorePattern, LimitOutput,
+                                    OverwriteKernelspec, SaveAutoGrades)
 sys.path.insert(0, c.CourseDirectory.root)
 from instructor_only.grading.feedback_errors import ShortErrors  # noqa: E402
 from instructor_only.grading.rubrics import RubricsForGraders, WithoutRubrics  # noqa: E402
@@ -90,7 +91,6 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # tests back without stock nbgrader's "Attribute 'checksum' ... has changed!" warning, which would otherwise fire for
 # every test cell with hidden tests in every submission (instructor_only/grading/released_cells.py). A test cell a
 # student did change is still reported, and restored.
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec  # noqa: E402
 from instructor_only.grading.released_cells import OverwriteReleasedCells  # noqa: E402
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteReleasedCells,
                                       CheckCellMetadata]

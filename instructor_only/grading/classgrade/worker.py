@@ -34,14 +34,13 @@ INCIDENT_ERRORS = (limited_execute.LIMIT_ERROR, limited_execute.KERNEL_DIED_ERRO
 
 WORKER_CONFIG = '''
 # --- added by classgrade's worker: a private scratch course, stock preprocessors with a limited Execute ---
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+from nbgrader.preprocessors import Execute
 from instructor_only.grading.classgrade.limited_execute import LimitedExecute
-from instructor_only.grading.rubrics import RubricsForGraders
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
-c.Autograde.autograde_preprocessors = [LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, RubricsForGraders]
+# The course's own autograde steps (nbgrader_config.py sets them), with Execute replaced by the limited one.
+c.Autograde.autograde_preprocessors = [LimitedExecute if step is Execute else step
+                                       for step in c.Autograde.autograde_preprocessors]
 c.LimitedExecute.memory_cap_mb = {memory_mb!r}
 c.LimitedExecute.deadline = {deadline!r}
 c.LimitedExecute.output_cap_chars = {output_chars!r}
