@@ -141,7 +141,8 @@ class Person:
     def fetch_feedback(self, assignment: str) -> None:
         row = self.assignment_row("submitted", assignment)
         row.locator('.item_status button:text("Fetch Feedback")').first.click()
-        expect(row.locator('.item_status button:text("Fetch Feedback")')).to_have_count(0, timeout=SLOW)
+        # Fetched: the submission gets a "(view feedback)" link (the button may stay, for a later re-fetch).
+        expect(row.locator("a", has_text="view feedback").first).to_be_visible(timeout=SLOW)
 
     def terminal(self, command: str) -> None:
         """Open a terminal in JupyterLab and type a command (its result is read from the files it writes)."""
