@@ -18,8 +18,10 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
   dask-1, dask-2   classgrade through a real `dask scheduler` with 1 or 2 `dask worker` processes on loopback
 
 For every mode: wall time, busy CPU time of the machine, throughput, speed-up vs stock, and whether every
-cell's score equals stock's. The machine's limit is the irreducible work (a fresh kernel process and the notebook's
-cells, measured with warm kernels by classgrade-1) summed over the class and divided by the cores.
+cell's score equals stock's. For classgrade's modes, the CPU-seconds per submission by part (classgrade/costs.py)
+and the fixed costs of the run (the machine's CPU no submission accounts for). The machine limit is the CPU that
+cannot be avoided (the kernel's CPU for the notebooks' cells and for the student's code the hidden checks call; see
+UNAVOIDABLE), summed over the class and divided by the cores: no grader on this machine can be faster.
 """
 from __future__ import annotations
 
@@ -42,6 +44,13 @@ from instructor_only.grading import course, nbgrader_cli  # noqa: E402
 from instructor_only.grading.classgrade import state  # noqa: E402
 from instructor_only.grading.submissions import plan  # noqa: E402
 
+# Per-submission CPU by part (classgrade/costs.py), then totals. The unavoidable part: the kernel's CPU for the
+# notebook's own cells and for the student's code that the hidden checks call (what grading this notebook needs
+# whoever grades it). Everything else is work the grader adds: starting kernels, nbgrader's bookkeeping, the trusted
+# side of the checks (pytest, references, the link), and per run, workers and their kernel parents.
+BREAKDOWN = ("kernel start", "imports", "student cells", "experiments", "public checks", "hidden checks: kernel",
+             "hidden checks: trusted side", "nbgrader", "CPU total", "unavoidable", "wall", "requests")
+UNAVOIDABLE = ("imports", "student cells", "experiments", "public checks", "hidden checks: kernel")
 MODES = ("stock", "classgrade-1", "classgrade-1-no-sandbox", "classgrade-1-in-kernel", "classgrade",
          "classgrade-no-sandbox", "classgrade-cold", "dask-1", "dask-2")
 CORES = len(os.sched_getaffinity(0))
@@ -124,22 +133,34 @@ def machine_cpu() -> float:
 
 
 def breakdown(course_dir: Path, assignment: str) -> dict:
-    """Average seconds per submission from classgrade's per-submission timings (state files)."""
-    parts = {"kernel start": [], "first cell (imports)": [], "other cells": [], "worker overhead": [], "total": []}
+    """Average CPU-seconds per submission by part (costs.PARTS; hidden checks split into the kernel's side and the
+    trusted side), from classgrade's per-submission records (state files); also wall seconds and requests."""
+    rows = []
     for path in sorted((course_dir / state.STATE_DIR / assignment).glob("*.json")):
         timings = json.loads(path.read_text()).get("timings", {})
-        kernel = first = other = 0.0
+        row = dict.fromkeys(BREAKDOWN, 0.0)
         for notebook in timings.get("notebooks", {}).values():
-            cells = [seconds for _, seconds in notebook["cells"]]
-            kernel += notebook["kernel_start"]
-            first += cells[0] if cells else 0.0
-            other += sum(cells[1:])
-        parts["kernel start"].append(kernel)
-        parts["first cell (imports)"].append(first)
-        parts["other cells"].append(other)
-        parts["worker overhead"].append(timings["total"] - kernel - first - other)
-        parts["total"].append(timings["total"])
-    return {name: sum(values) / len(values) for name, values in parts.items() if values}
+            for part, spent in notebook["parts"].items():
+                if part == "hidden checks":
+                    row["hidden checks: kernel"] += spent["kernel_cpu"]
+                    row["hidden checks: trusted side"] += spent["worker_cpu"]
+                else:
+                    row[part] += spent["kernel_cpu"] + spent["worker_cpu"]
+            row["requests"] += notebook.get("requests", 0)
+        row["CPU total"] = sum(row[part] for part in BREAKDOWN[:-4])
+        row["unavoidable"] = sum(row[part] for part in UNAVOIDABLE)
+        row["wall"] = timings.get("total", 0.0)
+        rows.append(row)
+    return {name: sum(row[name] for row in rows) / len(rows) for name in BREAKDOWN} if rows else {}
+
+
+def print_breakdown(mode: str, figures: dict, names: list[str]) -> None:
+    print(f"\n{mode}: CPU-seconds per submission by part (kernel + worker)")
+    print(f"  {'part':28s}" + "".join(f"{name:>20s}" for name in names))
+    for part in BREAKDOWN:
+        unit = "" if part == "requests" else (" (s)" if part == "wall" else "")
+        print(f"  {part + unit:28s}" + "".join(f"{figures['breakdown'][n].get(part, 0.0):20.2f}" for n in names))
+    print(f"  fixed costs of the run (workers, kernel parents, coordinator): {figures['fixed_cpu']:.1f} CPU-s")
 
 
 def main(argv=None) -> int:
@@ -181,23 +202,28 @@ def main(argv=None) -> int:
               flush=True)
 
     stock_wall = figures["stock"]["wall"]
-    print(f"\nstock: {stock_wall / total:.2f} s per submission")
-    for mode in ("classgrade-cold", "classgrade-1-no-sandbox", "classgrade-1-in-kernel", "classgrade-1"):
-        for name, parts in figures.get(mode, {}).get("breakdown", {}).items():
-            print(f"{mode:16s} {name:18s} per submission: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
+    print(f"\nstock: {stock_wall / total:.2f} s per submission, {figures['stock']['cpu'] / total:.2f} CPU-s")
+    for mode, f in figures.items():
+        if f["breakdown"]:
+            f["fixed_cpu"] = f["cpu"] - sum(f["breakdown"][n].get("CPU total", 0.0) * len(mix[n]) for n in names)
+            print_breakdown(mode, f, names)
+    measured = next((m for m in ("classgrade-1", *figures) if figures.get(m, {}).get("breakdown")), None)
     limit = None
-    if "classgrade-1" in figures:
-        per = figures["classgrade-1"]["breakdown"]
-        irreducible = sum((per[n]["kernel start"] + per[n]["first cell (imports)"] + per[n]["other cells"]) * len(mix[n])
-                          for n in names)
-        limit = irreducible / CORES
-        print(f"machine limit: {irreducible:.0f} s of irreducible work (warm kernel + cells) / {CORES} cores "
-              f"= {limit:.0f} s")
-    print(f"\n{'mode':16s} {'wall s':>7s} {'CPU s':>7s} {'subm/min':>8s} {'vs stock':>8s} {'/ limit':>7s}  identical")
+    if measured:
+        per = figures[measured]["breakdown"]
+        unavoidable = sum(per[n]["unavoidable"] * len(mix[n]) for n in names)
+        limit = unavoidable / CORES
+        print(f"\nmachine limit: {unavoidable:.0f} CPU-s that cannot be avoided (the kernel's CPU for the notebooks' cells "
+              f"and for the student's code the hidden checks call, measured by {measured}) / {CORES} cores = {limit:.0f} s")
+    print(f"\n{'mode':24s} {'wall s':>7s} {'CPU s':>7s} {'subm/min':>8s} {'vs stock':>8s} {'/ limit':>7s}  identical")
     for mode, f in figures.items():
         ratio = f"{f['wall'] / limit:.2f}" if limit else "-"
-        print(f"{mode:16s} {f['wall']:7.1f} {f['cpu']:7.1f} {60 * total / f['wall']:8.1f} "
+        print(f"{mode:24s} {f['wall']:7.1f} {f['cpu']:7.1f} {60 * total / f['wall']:8.1f} "
               f"{stock_wall / f['wall']:7.2f}x {ratio:>7s}  {'yes' if f['identical'] else 'NO'}")
+    for single, many, workers in (("classgrade-1", "classgrade", CORES), ("dask-1", "dask-2", 2)):
+        if single in figures and many in figures:
+            ratio = workers * figures[many]["wall"] / figures[single]["wall"]
+            print(f"{many} ({workers} workers) vs {workers} x {single}'s throughput: {ratio:.2f}x as long")
     if args.json:
         args.json.write_text(json.dumps({"mix": mix, "cores": CORES, "limit": limit, "modes": figures}, indent=1))
     if not args.workdir:

@@ -39,4 +39,4 @@ class GradingResult:
     incidents: list[str]                      # limits hit, kernel deaths: what the student and instructor are told
     error: str = ""                           # why autograde failed (ok False)
     worker: str = ""                          # host:pid that graded it
-    timings: dict = field(default_factory=dict)  # seconds: total, nbgrader, kernel_start, cells, per notebook
+    timings: dict = field(default_factory=dict)  # total wall seconds; per notebook, its costs by part (costs.py)

@@ -20,14 +20,14 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
 
-from instructor_only.grading.classgrade import trusted_checks
+from instructor_only.grading.classgrade import costs, trusted_checks
 from instructor_only.grading.classgrade.warm_kernels import SandboxSettings, warm_kernel_manager
 
 LIMIT_ERROR = "ResourceLimitExceeded"   # ename of the error output put in the cell that hit a limit
 NOT_RUN_ERROR = "NotRun"                # ename of the error output of the cells after it
 KERNEL_DIED_ERROR = "KernelDied"        # the kernel died by itself (crash, os._exit) rather than by a limit
 
-# Per-notebook timings, for the benchmark's cost breakdown: notebook id -> {"kernel_start": s, "cells": [(label, s)]}.
+# Per-notebook costs, for the benchmark's breakdown: notebook id -> costs.NotebookCosts.as_dict().
 # One grading job runs at a time in a worker process (see worker.py), so this is read right after the job.
 TIMINGS: dict[str, dict] = {}
 
@@ -60,6 +60,10 @@ class ProcessTreeMeter:
         cpu = sum(sum(p.cpu_times()[:2]) for p in processes)
         return rss_mb, bool(memory_cap_mb) and rss_mb > memory_cap_mb, cpu
 
+    def cpu(self) -> float:
+        """CPU-seconds of the kernel's processes so far (raises psutil.Error once the kernel is gone)."""
+        return sum(sum(p.cpu_times()[:2]) for p in self._tree())
+
     def kill(self) -> None:
         for process in reversed(self._tree()):
             try:
@@ -79,6 +83,9 @@ class CgroupMeter:
         if self.init.poll() is not None and not self.cgroups.oom_kills():
             raise psutil.NoSuchProcess(self.init.pid)
         return self.cgroups.peak_memory_mb(), self.cgroups.oom_kills() > 0, self.cgroups.cpu_seconds()
+
+    def cpu(self) -> float:
+        return self.cgroups.cpu_seconds()
 
     def kill(self) -> None:
         self.init.kill()  # pid 1 of the sandbox: the OS ends the rest
@@ -156,22 +163,37 @@ class LimitedExecute(Execute):
 
     def preprocess(self, nb, resources, km=None):
         self._watchdog: KernelWatchdog | None = None
+        self._kernel_ready = False
         self._stopped: str | None = None            # the error message given to the cells after a stop
         self._output_chars: dict[int, int] = {}
         self._notebook_id = resources.get("nbgrader", {}).get("notebook", "notebook")
-        self._timing = TIMINGS.setdefault(self._notebook_id, {"kernel_start": 0.0, "cells": []})
-        self._started = time.perf_counter()
+        self._costs = costs.NotebookCosts(self._kernel_cpu)
+        self._code_cells = 0
+        self._started = self._costs.mark()
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
             if self._watchdog is not None:
                 self._watchdog.stop()
-                self._timing["peak_mb"] = self._watchdog.peak_mb
+            TIMINGS[self._notebook_id] = {**self._costs.as_dict(),
+                                          "peak_mb": self._watchdog.peak_mb if self._watchdog else 0.0}
+
+    def _kernel_cpu(self) -> float:
+        """CPU-seconds the kernel has used so far (for the cost breakdown; 0 before it started)."""
+        self._last_kernel_cpu = getattr(self, "_last_kernel_cpu", 0.0)
+        if self._watchdog is not None:
+            try:
+                self._last_kernel_cpu = self._watchdog.meter.cpu()
+            except (psutil.Error, OSError, ValueError):
+                pass  # gone: its last reading stands
+        return self._last_kernel_cpu
 
     def _ensure_watchdog(self) -> None:
-        if self._watchdog is not None or self.km is None:
+        """Once the kernel is ready, before its first cell: seal its folder, start the watchdog, note its start's
+        cost."""
+        if self._kernel_ready or self.km is None:
             return
-        self._timing["kernel_start"] = time.perf_counter() - self._started
+        self._kernel_ready = True
         provisioner = getattr(self.km, "provisioner", None)
         if hasattr(provisioner, "seal"):  # a sandboxed kernel, ready: before the first cell, lock its host folder
             provisioner.seal()
@@ -181,6 +203,7 @@ class LimitedExecute(Execute):
             meter = CgroupMeter(kernel_cgroups, process) if kernel_cgroups else ProcessTreeMeter(process.pid)
             self._watchdog = KernelWatchdog(meter, self.memory_cap_mb, self.deadline, self.cpu_seconds)
             self._watchdog.start()
+        self._costs.add("kernel start", self._started)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -190,9 +213,11 @@ class LimitedExecute(Execute):
             return cell, resources
         self._ensure_watchdog()
         label = cell_label(cell, index)
+        self._cell_part = costs.cell_part(cell, self._code_cells)
+        self._code_cells += 1
         if self._watchdog is not None:
             self._watchdog.current_cell = label
-        began = time.perf_counter()
+        self._cell_began = self._costs.mark()
         try:
             hidden = trusted_checks.hidden_call(cell.source) if self.trusted_checks else None
             if hidden is None:
@@ -215,7 +240,8 @@ class LimitedExecute(Execute):
             return self._stop_at(cell, resources, KERNEL_DIED_ERROR, f"the kernel died while cell `{label}` was "
                                                                      f"running (a crash, or the process exited)")
         finally:
-            self._timing["cells"].append((label, time.perf_counter() - began))
+            self._costs.add(self._cell_part, self._cell_began,
+                            label + (" (hidden checks)" if self._cell_part == "hidden checks" else ""))
 
     def _with_trusted_checks(self, cell, resources, index, hidden):
         """Run the cell without its hidden-check call, then decide its hidden checks here (trusted_checks.py)."""
@@ -228,7 +254,9 @@ class LimitedExecute(Execute):
         if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
             return cell, resources  # failed in the kernel: zero, whatever the checks would say
         remaining = (self.timeout or 600) - (time.monotonic() - started)
-        trusted_checks.run(self, cell, hidden, max(remaining, 1.0))
+        self._costs.add(self._cell_part, self._cell_began, cell_label(cell, index))
+        self._cell_began, self._cell_part = self._costs.mark(), "hidden checks"  # measured on by preprocess_cell
+        self._costs.requests += trusted_checks.run(self, cell, hidden, max(remaining, 1.0))
         return cell, resources
 
     def _stop_at(self, cell, resources, ename: str, reason: str):

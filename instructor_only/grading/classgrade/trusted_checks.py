@@ -78,10 +78,12 @@ class KernelLink(Link):
     def __init__(self, client, deadline: float):
         self._client, self._deadline = client, deadline
         self.failure: Exception | None = None
+        self.requests = 0
 
     def exchange(self, request_text: str) -> str:
         if self.failure is not None:
             raise self.failure
+        self.requests += 1
         try:
             return run_sync(self._exchange)(request_text)
         except (CellTimeoutError, DeadKernelError) as error:
@@ -125,9 +127,10 @@ class KernelLink(Link):
                 return message
 
 
-def run(client, cell, hidden: HiddenCall, seconds: float):
-    """Run the hidden checks of `cell` against the kernel of `client`; add the verdict to the cell's outputs.
-    Raises CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
+def run(client, cell, hidden: HiddenCall, seconds: float) -> int:
+    """Run the hidden checks of `cell` against the kernel of `client`; add the verdict to the cell's outputs; return
+    how many requests the checks made of the kernel. Raises CellTimeoutError or DeadKernelError (after the checks) if
+    the kernel broke the link."""
     from instructor_only.grading.classgrade.limited_execute import error_output
     from nbformat.notebooknode import NotebookNode
     link = KernelLink(client, time.monotonic() + seconds)
@@ -141,4 +144,4 @@ def run(client, cell, hidden: HiddenCall, seconds: float):
                                                                f"not all pass (see above)"))
     if report.details:
         cell.metadata.setdefault("classgrade", {})["hidden_checks"] = "\n\n".join(report.details)[:DETAIL_CHARS]
-    return report
+    return link.requests

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from instructor_only.grading.classgrade import limited_execute
+from instructor_only.grading.classgrade import costs, limited_execute
 from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api
 from instructor_only.grading.classgrade.gradebook_writer import recorded_scores
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
@@ -142,7 +142,7 @@ def grade_job(job: GradingJob) -> GradingResult:
 
 
 def _grade_once(job: GradingJob, worker: str) -> GradingResult:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     scratch = WorkerScratch.get().job_dir(job.student)
     try:
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"
@@ -163,7 +163,9 @@ def _grade_once(job: GradingJob, worker: str) -> GradingResult:
         autograded = read_tree(autograded_dir) if autograded_dir.is_dir() else {}
         ok = bool(outcome.get("success")) and any(name.endswith(".ipynb") for name in autograded)
         error = "" if ok else last_error_line(outcome)
-        timings = {"total": time.perf_counter() - started, "notebooks": dict(limited_execute.TIMINGS)}
+        wall = time.perf_counter() - started
+        timings = {"total": wall, "notebooks": costs.with_nbgrader_part(dict(limited_execute.TIMINGS), wall,
+                                                                         time.process_time() - started_cpu)}
         return GradingResult(job.assignment, job.student, ok, autograded if ok else {},
                              recorded_scores(db_url, job.assignment, job.student) if ok else {},
                              incidents_in(autograded), error, worker, timings)
