@@ -156,10 +156,10 @@ def breakdown(course_dir: Path, assignment: str) -> dict:
 
 def print_breakdown(mode: str, figures: dict, names: list[str]) -> None:
     print(f"\n{mode}: CPU-seconds per submission by part (kernel + worker)")
-    print(f"  {'part':28s}" + "".join(f"{name:>20s}" for name in names))
+    print(f"  {'part':28s}" + "".join(f"{name:>22s}" for name in names))
     for part in BREAKDOWN:
-        unit = "" if part == "requests" else (" (s)" if part == "wall" else "")
-        print(f"  {part + unit:28s}" + "".join(f"{figures['breakdown'][n].get(part, 0.0):20.2f}" for n in names))
+        unit = " (s)" if part == "wall" else ""
+        print(f"  {part + unit:28s}" + "".join(f"{figures['breakdown'][n].get(part, 0.0):22.2f}" for n in names))
     print(f"  fixed costs of the run (workers, kernel parents, coordinator): {figures['fixed_cpu']:.1f} CPU-s")
 
 

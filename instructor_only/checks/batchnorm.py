@@ -255,6 +255,27 @@ def _easy_problem(n=60, d=4, seed=11):
     return x, y
 
 
+# The framework's own SGD on the checks' model and problem: the same for every student, so trained once per grading
+# process (a worker grades many submissions), on the trusted side. (framework, n, epochs, batch size, seed) ->
+# (parameters before, parameters after, the minibatch epoch's loss or None).
+_FRAMEWORK_SGD: dict[tuple, tuple] = {}
+
+
+def _framework_sgd(bn, correct, n: int, epochs: int, batch_size: int | None = None, seed: int | None = None):
+    key = (bn.name, n, epochs, batch_size, seed)
+    if key not in _FRAMEWORK_SGD:
+        x, y = _easy_problem(n=n)
+        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12)
+        before, loss = bn.here("flat_parameters")(theirs), None
+        for _ in range(epochs):
+            if batch_size is None:
+                correct.here("reference_sgd_epoch")(theirs, x, y, lr=0.05)
+            else:
+                loss = correct.here("reference_minibatch_epoch")(theirs, x, y, lr=0.05, batch_size=batch_size, seed=seed)
+        _FRAMEWORK_SGD[key] = (before, bn.here("flat_parameters")(theirs), loss)
+    return _FRAMEWORK_SGD[key]
+
+
 class CheckSgdEpoch:
     grade_id = "check_sgd_epoch"
 
@@ -267,12 +288,11 @@ class CheckSgdEpoch:
         x, y = _easy_problem()
         mine = self._model(bn)  # in the kernel, for the student's code
         # The same model (same seed) here, trained by the framework's own SGD out of the kernel's reach.
-        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12)
-        assert np.array_equal(bn.flat_parameters(mine), bn.here("flat_parameters")(theirs)), "the check's models differ"
+        initial, want, _ = _framework_sgd(bn, correct, len(x), epochs)
+        assert np.array_equal(bn.flat_parameters(mine), initial), "the check's models differ"
         for _ in range(epochs):
             bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=len(x))
-            correct.here("reference_sgd_epoch")(theirs, x, y, lr=0.05)
-        got, want = bn.flat_parameters(mine), bn.here("flat_parameters")(theirs)
+        got = bn.flat_parameters(mine)
         hint = " (are gradients cleared after each update?)" if epochs == 2 else ""
         _close(got, want, f"parameters after {epochs} full-batch epoch(s) vs {bn.name}'s SGD optimizer" + hint,
                dict(rtol=1e-6, atol=1e-9))
@@ -282,10 +302,9 @@ class CheckSgdEpoch:
         the returned loss must be those of the framework's SGD on the same minibatches."""
         x, y = _easy_problem(n=30)
         mine = self._model(bn)
-        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12)
         got_loss = float(bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=7, seed=3))
-        want_loss = correct.here("reference_minibatch_epoch")(theirs, x, y, lr=0.05, batch_size=7, seed=3)
-        _close(bn.flat_parameters(mine), bn.here("flat_parameters")(theirs),
+        _, want, want_loss = _framework_sgd(bn, correct, len(x), 1, batch_size=7, seed=3)
+        _close(bn.flat_parameters(mine), want,
                f"30 examples, batch_size=7 (minibatches of 7, 7, 7, 7 and 2, in the order {bn.shuffle_rule}): "
                f"parameters after one epoch vs {bn.name}'s SGD optimizer on the same minibatches",
                dict(rtol=1e-6, atol=1e-9))

@@ -180,6 +180,15 @@ class RemoteCallable(Remote):
         return link.request("call", target=_target(self), args=link.encode(args), kwargs=link.encode(kwargs))
 
 
+def identity(value):
+    """A hashable key for `value` on the trusted side, decided here: a kernel object's handle on its link (the kernel
+    gives an object one handle until the checks release them, so two proxies of one object get the same key), or
+    the value itself."""
+    if isinstance(value, Remote):
+        return ("kernel object", id(object.__getattribute__(value, "_link")), object.__getattribute__(value, "_id"))
+    return value
+
+
 def is_exactly(value, cls) -> bool:
     """type(value) is cls, asked of the kernel for one of its objects (`cls`: a class of the checks, sent by name)."""
     if not isinstance(value, Remote):

@@ -22,7 +22,7 @@ import pytest
 from instructor_only.checks.resnet_assertions import (
     assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_redrawn, assert_state_matches,
     assert_stats_move_only_in_training, close, images, in_layout, leaf_name, mode_name, require_attr)
-from instructor_only.checks.remote import is_exactly
+from instructor_only.checks.remote import identity, is_exactly
 from instructor_only.references import resnet as ref
 
 
@@ -55,7 +55,8 @@ class _SharesBuilds:
 
     def shared(self, rn, cls, *args, **kwargs):
         """rn.make_layer(cls, *args, **kwargs), built once per check class (see the `built` fixture)."""
-        key = (cls, args, tuple(sorted(kwargs.items())))
+        # (by identity: each `student.BasicBlock` is a new proxy of the same class in the kernel)
+        key = (identity(cls), tuple(map(identity, args)), tuple(sorted((k, identity(v)) for k, v in kwargs.items())))
         if key not in self._built:
             self._built[key] = rn.make_layer(cls, *args, **kwargs)
         return self._built[key]

@@ -1,4 +1,4 @@
-"""The kernel side of the hidden checks: run one request of the trusted side against the student's notebook.
+"""The kernel side of the hidden checks: run the requests of the trusted side against the student's notebook.
 
 The trusted side (`instructor_only.checks.remote`) decides; this side only calls the student's code and the
 framework adapters on the inputs it is sent and answers with data (`wire`). It holds no reference, no expected value
@@ -22,6 +22,8 @@ from __future__ import annotations
 import builtins
 import operator
 import os
+import socket
+import struct
 import sys
 import traceback
 import types
@@ -179,10 +181,20 @@ def serve(namespace: dict, request_text: str) -> str:
         return wire.dumps({"error": _error(error)})
 
 
-REPLY_MIME = "application/x.course-hidden-checks+json"  # the display data that carries an answer to classgrade
+def answer_over(namespace: dict, socket_path: str) -> None:
+    """Answer classgrade's requests over the unix socket it listens on, until it sends an empty frame.
 
-
-def reply(namespace: dict, request_text: str) -> None:
-    """Answer a request sent by classgrade as a silent execute request: the answer travels as display data."""
-    from IPython.display import publish_display_data
-    publish_display_data({REPLY_MIME: serve(namespace, request_text)})
+    classgrade starts this with one silent execute request per cell's hidden checks: a round trip through the socket
+    costs ~0.1 ms, an execute request per check request ~4 ms (IPython's execute machinery), and the checks of one
+    ResNet part make hundreds. A frame is a 4-byte big-endian length and that many bytes of JSON text."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(socket_path)
+        stream = connection.makefile("rwb")
+        while True:
+            header = stream.read(4)
+            size = struct.unpack(">I", header)[0] if len(header) == 4 else 0
+            if not size:
+                return
+            answer = serve(namespace, stream.read(size).decode()).encode()
+            stream.write(struct.pack(">I", len(answer)) + answer)
+            stream.flush()

@@ -3,8 +3,8 @@
 An autograder cell ends with `run_hidden_checks("warmup", "conv_output_size", "torch", globals())` (the cell's
 source comes from the gradebook, not from the student). classgrade sends the cell to the kernel without that call
 (and without its import), then runs the same checks here, in the worker process, with `check_report` over a
-`KernelLink`: every request to the kernel is a silent execute request whose answer comes back as display data of a
-private MIME type, read here as data (`instructor_only.frameworks.wire`). The kernel never holds a numpy reference,
+`KernelLink`: requests and answers travel as data (`instructor_only.frameworks.wire`) over a unix socket that the
+kernel's side (`instructor_only.frameworks.serve.answer_over`) connects to. The kernel never holds a numpy reference,
 an expected value or the checks' code (the sandbox does not mount `instructor_only/checks` or `references`); the
 correct building blocks of `checks/parts/` reach it by source only when a check puts one in place of the student's.
 
@@ -15,7 +15,13 @@ hidden checks run.
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
 import queue
+import shutil
+import socket
+import struct
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -25,7 +31,7 @@ from nbclient.util import run_sync
 from instructor_only.checks import check_report
 from instructor_only.checks.remote import Link
 from instructor_only.frameworks import wire
-from instructor_only.frameworks.serve import REPLY_MIME
+from instructor_only.grading.classgrade.sandbox import policy
 
 ENTRY = "run_hidden_checks"
 DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
@@ -70,61 +76,181 @@ def hidden_call(source: str) -> HiddenCall | None:
 
 
 class KernelLink(Link):
-    """Requests to the kernel of an nbclient executor as silent execute requests; answers are read from IOPub.
+    """Requests to the kernel of an nbclient executor, over a unix socket the kernel connects to.
 
-    The checks of one cell share one deadline. A kernel that misses it, or dies, breaks the link: every later
-    request fails at once and `failure` holds the exception for the executor (which stops the kernel)."""
+    The link listens on a socket in a folder only this kernel and its worker reach (the sandboxed kernel's own folder,
+    which the kernel cannot write to; without the sandbox, a private temporary folder), then starts the kernel's side
+    with one silent execute request (`serve.answer_over`): one round trip per request costs ~0.1 ms this way, against
+    ~4 ms for an execute request per check request. What the kernel prints meanwhile goes to IOPub and is ignored.
+
+    The checks of one cell share one deadline. A kernel that misses it, or dies, breaks the link: every later request
+    fails at once and `failure` holds the exception for the executor (which stops the kernel). If the kernel's side
+    stops answering (the student's code raised past it, or closed its socket), the pending request's answer is the
+    error its execute request ended with, and the next request starts the kernel's side again."""
+
+    SOCKET_NAME = "checks.sock"
 
     def __init__(self, client, deadline: float):
         self._client, self._deadline = client, deadline
         self.failure: Exception | None = None
         self.requests = 0
+        self._connection: socket.socket | None = None
+        self._msg_id: str | None = None      # the execute request running the kernel's side
+        self._ended, self._error = False, None
+        self._own_folder: str | None = None
 
     def exchange(self, request_text: str) -> str:
         if self.failure is not None:
             raise self.failure
         self.requests += 1
         try:
-            return run_sync(self._exchange)(request_text)
+            if self._msg_id is None:
+                run_sync(self._start)()
+            answer = self._ask(request_text) if self._connection is not None else None
+            if answer is not None:
+                return answer
+            error = run_sync(self._finish)()  # the kernel's side ended: its execute request says why
+            return wire.dumps({"error": error or ["NoAnswer", "the kernel did not answer the hidden checks", False]})
         except (CellTimeoutError, DeadKernelError) as error:
             self.failure = error
+            self._drop()
             raise
 
-    async def _exchange(self, request_text: str) -> str:
-        code = (f"__import__('instructor_only.frameworks.serve', fromlist=['reply']).reply(globals(), "
-                f"{request_text!r})")
-        msg_id = self._client.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
-                                         stop_on_error=False)
-        answer = None
-        while True:
-            message = await self._next(self._client.kc.get_iopub_msg, msg_id)
-            kind, content = message["msg_type"], message.get("content", {})
-            if kind == "display_data" and REPLY_MIME in content.get("data", {}):
-                answer = str(content["data"][REPLY_MIME])
-            elif kind == "error" and answer is None:
-                answer = wire.dumps({"error": [str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000],
-                                               False]})
-            elif kind == "status" and content.get("execution_state") == "idle":
-                break
-        # Read this request's execute reply off the shell channel: unread replies pile up to ZeroMQ's high-water
-        # mark, past which the kernel drops replies, nbclient's own among them.
-        await self._next(self._client.kc.get_shell_msg, msg_id)
-        return answer or wire.dumps({"error": ["NoAnswer", "the kernel did not answer the hidden checks", False]})
+    def close(self) -> None:
+        """Tell the kernel's side to return and wait, within the deadline, for its execute request to end."""
+        try:
+            if self._msg_id is not None and self.failure is None:
+                if self._connection is not None:
+                    try:
+                        self._connection.sendall(struct.pack(">I", 0))
+                    except OSError:
+                        pass
+                run_sync(self._finish)()
+        except (CellTimeoutError, DeadKernelError) as error:
+            self.failure = error
+        finally:
+            self._drop()
 
-    async def _next(self, get_message, msg_id: str) -> dict:
-        """The next message of `get_message` (a channel's) whose parent is request `msg_id`, within the deadline."""
+    # -- the kernel's side: started, asked, finished
+    async def _start(self) -> None:
+        kernel_dir = getattr(getattr(self._client.km, "provisioner", None), "kernel_dir", None)
+        if kernel_dir is None:
+            self._own_folder = self._own_folder or tempfile.mkdtemp(prefix="classgrade-checks-")
+        path = os.path.join(str(kernel_dir or self._own_folder), self.SOCKET_NAME)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+            server.bind(path)
+            os.chmod(path, 0o666)  # the sandboxed kernel runs as a uid of its own
+            server.listen(1)
+            server.setblocking(False)
+            code = (f"__import__('instructor_only.frameworks.serve', fromlist=['answer_over']).answer_over(globals(), "
+                    f"{path!r})")
+            self._msg_id = self._client.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                                   stop_on_error=False)
+            self._ended, self._error = False, None
+            try:
+                while not self._ended:
+                    try:
+                        self._connection, _ = server.accept()
+                        break
+                    except BlockingIOError:  # not connected yet: watch its execute request meanwhile
+                        await self._pump(0.005)
+            finally:
+                os.unlink(path)
+        if self._connection is not None:
+            self._connection.setblocking(True)
+
+    def _ask(self, request_text: str) -> str | None:
+        """Send one request, return its answer; None if the kernel's side closed the connection instead."""
+        data = request_text.encode()
+        try:
+            self._connection.settimeout(max(0.001, min(1.0, self._deadline - time.monotonic())))
+            self._connection.sendall(struct.pack(">I", len(data)) + data)
+            header = self._read(4)
+            if header is None:
+                return None
+            size = struct.unpack(">I", header)[0]
+            if size > policy.KERNEL_MESSAGE_MB * 2**20:
+                self._drop_connection()
+                return wire.dumps({"error": ["AnswerTooLarge", f"an answer of the kernel had {size} bytes (at most "
+                                                               f"{policy.KERNEL_MESSAGE_MB} MB)", False]})
+            payload = self._read(size)
+            return None if payload is None else payload.decode(errors="replace")
+        except OSError:
+            return None
+
+    def _read(self, size: int) -> bytes | None:
+        data = bytearray()
+        while len(data) < size:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise HiddenChecksTimeout("the hidden checks ran past the cell's timeout")
+            self._connection.settimeout(min(1.0, remaining))
+            try:
+                chunk = self._connection.recv(min(size - len(data), 1 << 20))
+            except socket.timeout:  # nothing yet: wait on while the kernel lives
+                if not run_sync(self._client.km.is_alive)():
+                    raise DeadKernelError("the kernel died during the hidden checks") from None
+                continue
+            if not chunk:
+                return None
+            data += chunk
+        return bytes(data)
+
+    async def _finish(self):
+        """Wait for the kernel side's execute request to end; the error it ended with ([name, message, False]) or
+        None. Reads its execute reply off the shell channel too: unread replies pile up to ZeroMQ's high-water mark,
+        past which the kernel drops replies, nbclient's own among them."""
+        self._drop_connection()
+        while not self._ended:
+            await self._pump(1.0)
+        await self._next(self._client.kc.get_shell_msg, self._msg_id)
+        self._msg_id = None
+        return self._error
+
+    async def _pump(self, timeout: float) -> None:
+        """Read IOPub for up to `timeout` s; note an error or the end of the kernel side's execute request."""
+        try:
+            message = await self._next(self._client.kc.get_iopub_msg, self._msg_id, timeout)
+        except queue.Empty:
+            return
+        kind, content = message["msg_type"], message.get("content", {})
+        if kind == "error" and self._error is None:
+            self._error = [str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], False]
+        elif kind == "status" and content.get("execution_state") == "idle":
+            self._ended = True
+
+    async def _next(self, get_message, msg_id: str, within: float | None = None) -> dict:
+        """The next message of `get_message` (a channel's) whose parent is request `msg_id`, within the deadline
+        (and within `within` seconds, else queue.Empty)."""
+        until = time.monotonic() + within if within is not None else None
         while True:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
                 raise HiddenChecksTimeout("the hidden checks ran past the cell's timeout")
+            wait = min(1.0, remaining) if until is None else min(remaining, max(0.0, until - time.monotonic()))
             try:
-                message = await get_message(timeout=min(1.0, remaining))
+                message = await get_message(timeout=wait)
             except queue.Empty:  # nothing yet: wait on while the kernel lives
                 if not await self._client.km.is_alive():
                     raise DeadKernelError("the kernel died during the hidden checks") from None
+                if until is not None and time.monotonic() >= until:
+                    raise
                 continue
             if message.get("parent_header", {}).get("msg_id") == msg_id:
                 return message
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _drop(self) -> None:
+        self._drop_connection()
+        if self._own_folder is not None:
+            shutil.rmtree(self._own_folder, ignore_errors=True)
+            self._own_folder = None
 
 
 def run(client, cell, hidden: HiddenCall, seconds: float) -> int:
@@ -134,7 +260,10 @@ def run(client, cell, hidden: HiddenCall, seconds: float) -> int:
     from instructor_only.grading.classgrade.limited_execute import error_output
     from nbformat.notebooknode import NotebookNode
     link = KernelLink(client, time.monotonic() + seconds)
-    report = check_report(hidden.concept, hidden.grade_id, hidden.framework, link)
+    try:
+        report = check_report(hidden.concept, hidden.grade_id, hidden.framework, link)
+    finally:
+        link.close()
     if link.failure is not None:
         raise link.failure
     cell.outputs = [*cell.get("outputs", []), NotebookNode(output_type="stream", name="stdout",
