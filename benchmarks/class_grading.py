@@ -15,19 +15,27 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
   classgrade-1-in-kernel
                    classgrade-1-no-sandbox with the hidden checks run in the kernel (stock nbgrader's way) instead of
                    decided in the worker: what the trusted split costs
-  dask-1, dask-2   classgrade through a real `dask scheduler` with 1 or 2 `dask worker` processes on loopback
+  dask-1, dask-2   classgrade through a real `dask scheduler` with 1 or 2 `dask worker` processes on loopback,
+                   started for the run (their start is timed)
+  standing-1, standing-2
+                   the same cluster, standing: it graded the class once before (not timed), so its workers have
+                   their kernel parents and imports; the timed run regrades the class (--force), as a course's
+                   standing cluster does after a deadline extension
 
 For every mode: wall time, busy CPU time of the machine, throughput, speed-up vs stock, and whether every
 cell's score equals stock's. For classgrade's modes, the CPU-seconds per submission by part (classgrade/costs.py)
 and the fixed costs of the run (the machine's CPU no submission accounts for). The machine limit is the CPU that
 cannot be avoided (the kernel's CPU for the notebooks' cells and for the student's code the hidden checks call; see
-UNAVOIDABLE), summed over the class and divided by the cores: no grader on this machine can be faster.
+UNAVOIDABLE) summed over the class, plus one import of each framework (a grading machine needs it at least once),
+divided by the cores: no grader on this machine can be faster.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -45,14 +53,15 @@ from instructor_only.grading.classgrade import state  # noqa: E402
 from instructor_only.grading.submissions import plan  # noqa: E402
 
 # Per-submission CPU by part (classgrade/costs.py), then totals. The unavoidable part: the kernel's CPU for the
-# notebook's own cells and for the student's code that the hidden checks call (what grading this notebook needs
-# whoever grades it). Everything else is work the grader adds: starting kernels, nbgrader's bookkeeping, the trusted
-# side of the checks (pytest, references, the link), and per run, workers and their kernel parents.
+# notebook's own cells and for the student's code that the hidden checks call (what grading this notebook needs,
+# whoever grades it); per run, one import of each framework. Everything else is work the grader adds: starting
+# kernels, nbgrader's bookkeeping, the trusted side of the checks (pytest, references, the link), and per run,
+# starting workers and their kernel parents (one framework import per worker and framework).
 BREAKDOWN = ("kernel start", "imports", "student cells", "experiments", "public checks", "hidden checks: kernel",
              "hidden checks: trusted side", "nbgrader", "CPU total", "unavoidable", "wall", "requests")
 UNAVOIDABLE = ("imports", "student cells", "experiments", "public checks", "hidden checks: kernel")
 MODES = ("stock", "classgrade-1", "classgrade-1-no-sandbox", "classgrade-1-in-kernel", "classgrade",
-         "classgrade-no-sandbox", "classgrade-cold", "dask-1", "dask-2")
+         "classgrade-no-sandbox", "classgrade-cold", "dask-1", "dask-2", "standing-1", "standing-2")
 CORES = len(os.sched_getaffinity(0))
 
 
@@ -85,7 +94,9 @@ def classgrade(course_dir: Path, assignments: list[str], *extra: str) -> None:
         raise RuntimeError(f"classgrade failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
-def with_dask_cluster(workers: int, course_dir: Path, assignments: list[str]) -> None:
+@contextlib.contextmanager
+def dask_cluster(workers: int):
+    """A real `dask scheduler` and `workers` single-threaded `dask worker` processes on loopback; yields its address."""
     port, env = free_port(), nbgrader_cli.environment()
     dask = str(Path(sys.executable).with_name("dask"))
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -97,7 +108,7 @@ def with_dask_cluster(workers: int, course_dir: Path, assignments: list[str]) ->
         from distributed import Client
         with Client(f"tcp://127.0.0.1:{port}", timeout="60s") as client:
             client.wait_for_workers(workers, timeout=120)
-        classgrade(course_dir, assignments, "--scheduler", f"tcp://127.0.0.1:{port}")
+        yield f"tcp://127.0.0.1:{port}"
     finally:
         for process in processes:
             process.terminate()
@@ -119,8 +130,9 @@ def run_mode(mode: str, course_dir: Path, assignments: list[str]) -> None:
         classgrade(course_dir, assignments, "--workers", str(CORES), *(["--no-sandbox"] if "no-sandbox" in mode else []))
     elif mode == "classgrade-cold":
         classgrade(course_dir, assignments, "--workers", str(CORES), "--cold-kernels")
-    elif mode.startswith("dask-"):
-        with_dask_cluster(int(mode.split("-")[1]), course_dir, assignments)
+    elif mode.startswith("dask-"):  # dask-N: the cluster's start is timed too
+        with dask_cluster(int(mode.split("-")[1])) as address:
+            classgrade(course_dir, assignments, "--scheduler", address)
     else:
         raise ValueError(mode)
 
@@ -152,6 +164,15 @@ def breakdown(course_dir: Path, assignment: str) -> dict:
         row["wall"] = timings.get("total", 0.0)
         rows.append(row)
     return {name: sum(row[name] for row in rows) / len(rows) for name in BREAKDOWN} if rows else {}
+
+
+def import_cpu(framework: str) -> float:
+    """CPU-seconds of importing `framework` in a fresh interpreter (a grading machine must do it at least once)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", f"import {framework}"], check=True, env=nbgrader_cli.environment(),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)  # (with the interpreter's start)
 
 
 def print_breakdown(mode: str, figures: dict, names: list[str]) -> None:
@@ -189,9 +210,17 @@ def main(argv=None) -> int:
         course_dir = workdir / mode
         shutil.rmtree(course_dir, ignore_errors=True)
         shutil.copytree(workdir / "base", course_dir)
-        cpu, began = machine_cpu(), time.perf_counter()
-        run_mode(mode, course_dir, names)
-        wall, cpu = time.perf_counter() - began, machine_cpu() - cpu
+        with contextlib.ExitStack() as standing:
+            if mode.startswith("standing-"):  # start the cluster and grade the class once, untimed
+                address = standing.enter_context(dask_cluster(int(mode.split("-")[1])))
+                shutil.copytree(workdir / "base", workdir / f"{mode}-warm-up", dirs_exist_ok=True)
+                classgrade(workdir / f"{mode}-warm-up", names, "--scheduler", address)
+            cpu, began = machine_cpu(), time.perf_counter()
+            if mode.startswith("standing-"):
+                classgrade(course_dir, names, "--scheduler", address)
+            else:
+                run_mode(mode, course_dir, names)
+            wall, cpu = time.perf_counter() - began, machine_cpu() - cpu
         scores = {name: nbgrader_cli.scores(course_dir, name) for name in names}
         if mode == "stock":
             stock_scores = scores
@@ -208,24 +237,29 @@ def main(argv=None) -> int:
             f["fixed_cpu"] = f["cpu"] - sum(f["breakdown"][n].get("CPU total", 0.0) * len(mix[n]) for n in names)
             print_breakdown(mode, f, names)
     measured = next((m for m in ("classgrade-1", *figures) if figures.get(m, {}).get("breakdown")), None)
-    limit = None
+    limit = imports = None
     if measured:
         per = figures[measured]["breakdown"]
-        unavoidable = sum(per[n]["unavoidable"] * len(mix[n]) for n in names)
+        imports = {framework: import_cpu(framework) for framework in sorted({a.framework for a in assignments})}
+        unavoidable = sum(per[n]["unavoidable"] * len(mix[n]) for n in names) + sum(imports.values())
         limit = unavoidable / CORES
-        print(f"\nmachine limit: {unavoidable:.0f} CPU-s that cannot be avoided (the kernel's CPU for the notebooks' cells "
-              f"and for the student's code the hidden checks call, measured by {measured}) / {CORES} cores = {limit:.0f} s")
+        print(f"\nmachine limit: {unavoidable:.0f} CPU-s that cannot be avoided / {CORES} cores = {limit:.0f} s: the "
+              f"kernel's CPU for the notebooks' cells and for the student's code the hidden checks call (measured by "
+              f"{measured}), and one import of each framework ("
+              + ", ".join(f"{f} {s:.1f} CPU-s" for f, s in imports.items()) + ")")
     print(f"\n{'mode':24s} {'wall s':>7s} {'CPU s':>7s} {'subm/min':>8s} {'vs stock':>8s} {'/ limit':>7s}  identical")
     for mode, f in figures.items():
         ratio = f"{f['wall'] / limit:.2f}" if limit else "-"
         print(f"{mode:24s} {f['wall']:7.1f} {f['cpu']:7.1f} {60 * total / f['wall']:8.1f} "
               f"{stock_wall / f['wall']:7.2f}x {ratio:>7s}  {'yes' if f['identical'] else 'NO'}")
-    for single, many, workers in (("classgrade-1", "classgrade", CORES), ("dask-1", "dask-2", 2)):
+    for single, many, workers in (("classgrade-1", "classgrade", CORES), ("dask-1", "dask-2", 2),
+                                  ("standing-1", "standing-2", 2)):
         if single in figures and many in figures:
             ratio = workers * figures[many]["wall"] / figures[single]["wall"]
             print(f"{many} ({workers} workers) vs {workers} x {single}'s throughput: {ratio:.2f}x as long")
     if args.json:
-        args.json.write_text(json.dumps({"mix": mix, "cores": CORES, "limit": limit, "modes": figures}, indent=1))
+        args.json.write_text(json.dumps({"mix": mix, "cores": CORES, "limit": limit, "framework_imports": imports,
+                                         "modes": figures}, indent=1))
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0 if all(f["identical"] for f in figures.values()) else 1
