@@ -144,6 +144,16 @@ def machine_cpu() -> float:
     return sum(getattr(times, field, 0.0) for field in ("user", "nice", "system", "irq", "softirq", "steal"))
 
 
+def score_differences(stock: dict, scores: dict):
+    """(assignment, student, {cell: (stock's score, this mode's)}) for every student whose scores differ."""
+    for name in stock:
+        for student in sorted(set(stock[name]) | set(scores.get(name, {}))):
+            want, got = stock[name].get(student, {}), scores.get(name, {}).get(student, {})
+            if want != got:
+                yield name, student, {cell: (want.get(cell), got.get(cell)) for cell in sorted(set(want) | set(got))
+                                      if want.get(cell) != got.get(cell)}
+
+
 def breakdown(course_dir: Path, assignment: str) -> dict:
     """Average CPU-seconds per submission by part (costs.PARTS; hidden checks split into the kernel's side and the
     trusted side), from classgrade's per-submission records (state files); also wall seconds and requests."""
@@ -229,6 +239,9 @@ def main(argv=None) -> int:
                          "breakdown": {name: breakdown(course_dir, name) for name in names} if mode != "stock" else {}}
         print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU  scores {'identical to stock' if identical else 'DIFFER'}",
               flush=True)
+        for name, student, cells in score_differences(stock_scores, scores):
+            print(f"  {name} {student}: " + ", ".join(f"{cell} {want} in stock, {got} here" for cell, (want, got) in
+                                                        cells.items()), flush=True)
 
     stock_wall = figures["stock"]["wall"]
     print(f"\nstock: {stock_wall / total:.2f} s per submission, {figures['stock']['cpu'] / total:.2f} CPU-s")

@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from instructor_only.grading import course, nbgrader_cli, notebooks
-from instructor_only.grading.classgrade import state
+from instructor_only.grading.classgrade import costs, state
 from instructor_only.grading.classgrade.sandbox import scratch
 from tests.graded_once import graded_once
 
@@ -123,6 +123,20 @@ def test_normal_submissions_are_graded_as_usual(graded):
     _, _, summary, scores = graded
     assert autograded_points(scores, "solution") == FULL and summary["solution"]["status"] == "graded"
     assert autograded_points(scores, "blank") == 0 and summary["blank"]["status"] == "graded"
+
+
+def test_each_submission_records_its_cost_by_part(graded):
+    """The benchmark's breakdown comes from these records: every part of the notebook's grading, with the kernel's
+    CPU (its cgroup) and the worker's, and the requests the hidden checks made."""
+    course_dir, _, _, _ = graded
+    timings = state.load(course_dir, ASSIGNMENT, "solution")["timings"]
+    (notebook,) = timings["notebooks"].values()
+    assert set(notebook["parts"]) == set(costs.PARTS)
+    for part in ("kernel start", "imports", "student cells", "public checks", "hidden checks", "nbgrader"):
+        assert notebook["parts"][part]["wall"] > 0, part
+    assert notebook["parts"]["hidden checks"]["kernel_cpu"] > 0 and notebook["parts"]["hidden checks"]["worker_cpu"] > 0
+    assert notebook["requests"] > 10
+    assert 0.5 * timings["total"] < sum(part["wall"] for part in notebook["parts"].values()) <= timings["total"] + 0.01
 
 
 def test_memory_bomb_is_stopped_and_scores_zero_from_that_cell_on(graded):

@@ -1,0 +1,37 @@
+"""What a submission's grading cost, by part (classgrade/costs.py): the figures benchmarks/class_grading.py and the
+README's cost model are built from."""
+from __future__ import annotations
+
+from nbformat.v4 import new_code_cell
+
+from instructor_only.grading.classgrade import costs
+
+
+def cell(**nbgrader):
+    return new_code_cell("x = 1", metadata={"nbgrader": nbgrader} if nbgrader else {})
+
+
+def test_each_code_cell_falls_in_one_part():
+    assert costs.cell_part(cell(), 0) == "imports"  # the first code cell, whatever it is
+    assert costs.cell_part(cell(solution=True, grade=False, grade_id="mlp"), 3) == "student cells"
+    assert costs.cell_part(cell(solution=False, grade=True, grade_id="check_mlp", points=2), 4) == "public checks"
+    assert costs.cell_part(cell(), 5) == "experiments"
+
+
+def test_a_part_adds_the_wall_and_both_cpus_spent_since_its_mark():
+    kernel = iter([1.0, 3.5, 3.5, 4.0])
+    measured = costs.NotebookCosts(lambda: next(kernel))
+    since = measured.mark()
+    spent = measured.add("experiments", since, "cell 4: train()")
+    assert spent["kernel_cpu"] == 2.5 and spent["wall"] >= 0 and spent["worker_cpu"] >= 0
+    measured.add("experiments", measured.mark(), "cell 5: plot()")
+    assert measured.parts["experiments"]["kernel_cpu"] == 3.0
+    assert [c["label"] for c in measured.cells] == ["cell 4: train()", "cell 5: plot()"]
+    assert set(measured.as_dict()["parts"]) == set(costs.PARTS)
+
+
+def test_what_no_part_accounts_for_is_nbgraders_own_work():
+    one = costs.NotebookCosts(lambda: 0.0).as_dict()
+    one["parts"]["experiments"].update(wall=3.0, worker_cpu=0.5)
+    notebooks = costs.with_nbgrader_part({"lab": one}, job_wall=4.0, job_worker_cpu=1.25)
+    assert notebooks["lab"]["parts"]["nbgrader"] == {"wall": 1.0, "kernel_cpu": 0.0, "worker_cpu": 0.75}
