@@ -164,6 +164,7 @@ class LimitedExecute(Execute):
     def preprocess(self, nb, resources, km=None):
         self._watchdog: KernelWatchdog | None = None
         self._kernel_ready = False
+        self._last_kernel_cpu = 0.0
         self._stopped: str | None = None            # the error message given to the cells after a stop
         self._output_chars: dict[int, int] = {}
         self._notebook_id = resources.get("nbgrader", {}).get("notebook", "notebook")
@@ -180,7 +181,6 @@ class LimitedExecute(Execute):
 
     def _kernel_cpu(self) -> float:
         """CPU-seconds the kernel has used so far (for the cost breakdown; 0 before it started)."""
-        self._last_kernel_cpu = getattr(self, "_last_kernel_cpu", 0.0)
         if self._watchdog is not None:
             try:
                 self._last_kernel_cpu = self._watchdog.meter.cpu()
