@@ -16,10 +16,12 @@ from __future__ import annotations
 import builtins
 import contextlib
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
 
+from instructor_only.checks import outline
 from instructor_only.frameworks import wire
 
 
@@ -52,7 +54,7 @@ class Link:
         """Define in the kernel, once per link, every parts module the request names (by source)."""
         sent = self.__dict__.setdefault("_parts_sent", set())
         for name in sorted(set(re.findall(re.escape(wire.PARTS_PACKAGE) + r"\.\w+", text)) - sent):
-            source = Path(importlib.import_module(name).__file__).read_text()
+            source = Path(importlib.util.find_spec(name).origin).read_text()  # its source, without importing it
             self.request("define_module", name=name, source=source)
             sent.add(name)
 
@@ -225,27 +227,28 @@ class AdapterFunction:
 
 class RemoteAdapter:
     """A framework adapter module seen from the trusted side: constants and classes are read here, functions run in
-    the kernel unless the module lists them in `TRUSTED`."""
+    the kernel unless the module lists them in `TRUSTED`. The module is read as an outline (`outline.py`): it is
+    imported here, with its framework, only for a `TRUSTED` function, `here`, or a value that is not a literal."""
 
-    def __init__(self, link: Link, module: ModuleType):
+    def __init__(self, link: Link, module: ModuleType | outline.Outline):
         self._link, self._module = link, module
 
     def topic(self, topic: str) -> "RemoteAdapter":
-        from instructor_only import frameworks
-        return RemoteAdapter(self._link, frameworks.load(self._module.name, topic))
+        return RemoteAdapter(self._link, adapter_outline(self._module.name, topic))
 
     def here(self, name: str):
         """The adapter's function `name` itself, to run on the trusted side on objects built here."""
-        return getattr(self._module, name)
+        return getattr(outline.real(self._module), name)
 
     def parts(self, topic: str) -> "RemoteAdapter":
         """The correct parts of `topic` for this framework (`instructor_only.checks.parts`): classes and constants
         read here (sent to the kernel by source when a request names them), functions run in the kernel."""
-        return RemoteAdapter(self._link, importlib.import_module(f"{wire.PARTS_PACKAGE}.{self._module.name}_{topic}"))
+        return RemoteAdapter(self._link, outline.outline(f"{wire.PARTS_PACKAGE}.{self._module.name}_{topic}"))
 
     def __getattr__(self, name: str):
-        value = getattr(self._module, name)
-        if callable(value) and not isinstance(value, type) and name not in getattr(self._module, "TRUSTED", ()):
+        trusted = name in getattr(self._module, "TRUSTED", ())
+        value = getattr(outline.real(self._module) if trusted else self._module, name)
+        if callable(value) and not isinstance(value, type) and not trusted:
             return AdapterFunction(self._link, value)
         return value
 
@@ -277,8 +280,15 @@ class RemoteStudent:
                         f"as given in the exercise).", pytrace=False)
 
 
-def load_adapter(link: Link, framework: str) -> RemoteAdapter:
+def adapter_outline(framework: str, topic: str = "adapter") -> outline.Outline:
+    """The outline of adapter module `<framework>_<topic>` (`frameworks.load` names the same module)."""
     from instructor_only import frameworks
-    return RemoteAdapter(link, frameworks.load(framework))
+    if framework not in frameworks.FRAMEWORKS:
+        raise ValueError(f"unknown framework {framework!r}; expected one of {frameworks.FRAMEWORKS}")
+    return outline.outline(f"{wire.ADAPTER_PACKAGE}.{framework}_{topic}")
+
+
+def load_adapter(link: Link, framework: str) -> RemoteAdapter:
+    return RemoteAdapter(link, adapter_outline(framework))
 
 

@@ -30,6 +30,8 @@ import pytest
 from instructor_only.checks import remote
 
 _INI = Path(__file__).with_name("pytest.ini")
+UNUSED_PLUGINS = ("legacypath", "tmpdir", "monkeypatch", "recwarn", "pastebin", "junitxml", "doctest", "setuponly",
+                  "setupplan", "stepwise", "logging", "subtests", "unittest", "debugging")
 MESSAGE_CHARS = 1500  # of one failed check's message shown to the student
 
 
@@ -158,7 +160,9 @@ def check_report(concept: str, grade_id: str, framework: str, notebook: dict | r
     report = CheckReport(grade_id=grade_id, exit_code=-1)
     args = [
         f"{module.__file__}::{check_class.__name__}",
-        "-c", str(_INI), "--rootdir", str(_INI.parent),
+        # --confcutdir: pytest starts collecting at this folder, not at / (listing every folder on the way), and
+        # reads no conftest.py above it.
+        "-c", str(_INI), "--rootdir", str(_INI.parent), "--confcutdir", str(_INI.parent),
         "--import-mode=importlib", "--assert=plain",
         "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly", "-p", "no:faulthandler",
         "-p", "no:terminal",
@@ -167,6 +171,9 @@ def check_report(concept: str, grade_id: str, framework: str, notebook: dict | r
         "--disable-plugin-autoload",
         # These two run gc.collect() at exit: ~0.1 s a run once torch/TensorFlow fill the heap.
         "-p", "no:unraisableexception", "-p", "no:threadexception",
+        # Built-in plugins the checks do not use (fixtures such as tmp_path and monkeypatch, reports, pdb, logging
+        # capture): each one costs every run its setup. Measured: 19 -> 12 ms of CPU for a run of a small class.
+        *[arg for plugin in UNUSED_PLUGINS for arg in ("-p", f"no:{plugin}")],
         # No capture: this may run inside a Jupyter kernel or inside the course's own pytest run.
         "--capture=no",
         "-W", "ignore::DeprecationWarning",

@@ -249,6 +249,8 @@ def main(argv=None) -> int:
             raise gradebook_writer.CourseSetupError(probe.describe(probe.missing()))
         limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads, args.cpu_seconds,
                         args.processes)
+        if not args.scheduler:
+            executors.start_worker_forkserver()  # its imports run on another core while this process plans
         jobs = []
         for assignment in args.assignments:  # every assignment is checked before anything is graded
             assignment_jobs, runs[assignment] = plan(args, assignment, config, limits)

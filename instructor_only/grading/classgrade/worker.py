@@ -106,17 +106,30 @@ class ExitWithCoordinator(WorkerPlugin):
         self.coordinator_pid = coordinator_pid
 
     def setup(self, worker=None) -> None:
-        threading.Thread(target=self._watch, daemon=True, name="exit-with-coordinator").start()
+        # The worker's parent: the coordinator, or the fork server it was forked from (which exits with the
+        # coordinator). Either one gone means the coordinator is.
+        parent = os.getppid()
+        threading.Thread(target=self._watch, args=(parent,), daemon=True, name="exit-with-coordinator").start()
 
     def teardown(self, worker=None) -> None:
         end_kernels_and_scratch()
         atexit.register(exit_now)  # registered last, so it runs first when the process exits
 
-    def _watch(self) -> None:
-        while os.getppid() == self.coordinator_pid:
+    def _watch(self, parent: int) -> None:
+        while os.getppid() == parent and process_exists(self.coordinator_pid):
             time.sleep(0.5)
         end_kernels_and_scratch()
         os._exit(1)
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, as another user
+        return True
+    return True
 
 
 def end_kernels_and_scratch() -> None:
