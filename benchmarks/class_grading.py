@@ -22,6 +22,10 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
                    their kernel parents and imports; the timed run regrades the class (--force), as a course's
                    standing cluster does after a deadline extension
 
+With --rounds N the modes run N times, every other round in reverse order, and each ratio (vs stock, / limit,
+N workers vs one) is taken within a round and reported as its median: this VM's speed drifts by 10-20% within an
+hour, which a single pass would read as a difference between modes.
+
 For every mode: wall time, busy CPU time of the machine, throughput, speed-up vs stock, and whether every
 cell's score equals stock's. For classgrade's modes, the CPU-seconds per submission by part (classgrade/costs.py)
 and the fixed costs of the run (the machine's CPU no submission accounts for). The machine limit is the CPU that
@@ -43,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -194,28 +199,9 @@ def print_breakdown(mode: str, figures: dict, names: list[str]) -> None:
     print(f"  fixed costs of the run (workers, kernel parents, coordinator): {figures['fixed_cpu']:.1f} CPU-s")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-a", "--assignment", action="append", help="default: warmup_torch and warmup_tensorflow")
-    parser.add_argument("--per-assignment", type=int, default=20)
-    parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {','.join(MODES)}")
-    parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temporary one, removed at the end)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args(argv)
-    names = args.assignment or ["warmup_torch", "warmup_tensorflow"]
-    modes = args.modes.split(",")
-    if "stock" not in modes:
-        parser.error("the stock mode is the baseline: keep it in --modes")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="class-grading-bench-"))
-    assignments = [course.get(name) for name in names]
-    mix = build_class(workdir / "base", assignments, args.per_assignment)
-    total = sum(len(kinds) for kinds in mix.values())
-    for name, kinds in mix.items():
-        print(f"{name}: {len(kinds)} submissions: " + ", ".join(f"{k} {kinds.count(k)}" for k in dict.fromkeys(kinds)))
-    print(f"{CORES} cores\n")
-
-    figures, stock_scores = {}, None
+def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
+    """Grade the class once in each mode, in this order: {mode: wall, CPU, scores, breakdown}."""
+    figures = {}
     for mode in modes:
         course_dir = workdir / mode
         shutil.rmtree(course_dir, ignore_errors=True)
@@ -231,48 +217,106 @@ def main(argv=None) -> int:
             else:
                 run_mode(mode, course_dir, names)
             wall, cpu = time.perf_counter() - began, machine_cpu() - cpu
-        scores = {name: nbgrader_cli.scores(course_dir, name) for name in names}
-        if mode == "stock":
-            stock_scores = scores
-        identical = scores == stock_scores
-        figures[mode] = {"wall": wall, "cpu": cpu, "identical": identical,
+        figures[mode] = {"wall": wall, "cpu": cpu, "scores": {name: nbgrader_cli.scores(course_dir, name)
+                                                              for name in names},
                          "breakdown": {name: breakdown(course_dir, name) for name in names} if mode != "stock" else {}}
-        print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU  scores {'identical to stock' if identical else 'DIFFER'}",
-              flush=True)
-        for name, student, cells in score_differences(stock_scores, scores):
-            print(f"  {name} {student}: " + ", ".join(f"{cell} {want} in stock, {got} here" for cell, (want, got) in
-                                                        cells.items()), flush=True)
+        print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU", flush=True)
+    return figures
 
-    stock_wall = figures["stock"]["wall"]
-    print(f"\nstock: {stock_wall / total:.2f} s per submission, {figures['stock']['cpu'] / total:.2f} CPU-s")
-    for mode, f in figures.items():
+
+def combined(runs: list[dict]) -> dict:
+    """One mode's figures over the rounds: the median wall and CPU, the mean breakdown, identical in every round."""
+    names = runs[0]["breakdown"].keys()
+    return {"wall": median([r["wall"] for r in runs]), "cpu": median([r["cpu"] for r in runs]),
+            "identical": all(r["identical"] for r in runs),
+            "fixed_cpu": median([r.get("fixed_cpu", 0.0) for r in runs]),
+            "breakdown": {name: {part: sum(r["breakdown"][name].get(part, 0.0) for r in runs) / len(runs)
+                                 for part in BREAKDOWN} for name in names}}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-a", "--assignment", action="append", help="default: warmup_torch and warmup_tensorflow")
+    parser.add_argument("--per-assignment", type=int, default=20)
+    parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {','.join(MODES)}")
+    parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temporary one, removed at the end)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the modes this many times, every other round in reverse order, and report the "
+                             "median of each ratio taken within a round (the VM's speed drifts: see README)")
+    args = parser.parse_args(argv)
+    names = args.assignment or ["warmup_torch", "warmup_tensorflow"]
+    modes = args.modes.split(",")
+    if "stock" not in modes:
+        parser.error("the stock mode is the baseline: keep it in --modes")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="class-grading-bench-"))
+    assignments = [course.get(name) for name in names]
+    mix = build_class(workdir / "base", assignments, args.per_assignment)
+    total = sum(len(kinds) for kinds in mix.values())
+    for name, kinds in mix.items():
+        print(f"{name}: {len(kinds)} submissions: " + ", ".join(f"{k} {kinds.count(k)}" for k in dict.fromkeys(kinds)))
+    print(f"{CORES} cores\n")
+
+    rounds = []  # one {mode: figures} per round; every other round runs the modes in reverse order
+    for number in range(args.rounds):
+        order = modes if number % 2 == 0 else modes[::-1]
+        if args.rounds > 1:
+            print(f"round {number + 1} of {args.rounds}: " + ", ".join(order), flush=True)
+        rounds.append(run_round(order, workdir, names))
+    stock_scores = rounds[0]["stock"]["scores"]
+    for figures in rounds:
+        for mode, f in figures.items():
+            f["identical"] = f["scores"] == stock_scores
+            for name, student, cells in score_differences(stock_scores, f["scores"]):
+                print(f"  {mode}: {name} {student}: " + ", ".join(
+                    f"{cell} {want} in stock, {got} here" for cell, (want, got) in cells.items()), flush=True)
+
+    imports = {framework: import_cpu(framework) for framework in sorted({a.framework for a in assignments})}
+    for figures in rounds:
+        for f in figures.values():
+            if f["breakdown"]:
+                f["fixed_cpu"] = f["cpu"] - sum(f["breakdown"][n].get("CPU total", 0.0) * len(mix[n]) for n in names)
+        measured = next((m for m in ("classgrade-1", *figures) if figures.get(m, {}).get("breakdown")), None)
+        if measured:  # the limit of this round, from its own single-worker run (the VM's speed drifts)
+            per = figures[measured]["breakdown"]
+            unavoidable = sum(per[n]["unavoidable"] * len(mix[n]) for n in names) + sum(imports.values())
+            for f in figures.values():
+                f["limit"], f["limit_from"] = unavoidable / CORES, measured
+    summary = {mode: combined([figures[mode] for figures in rounds]) for mode in modes}
+    stock_wall = summary["stock"]["wall"]
+    print(f"\nstock: {stock_wall / total:.2f} s per submission, {summary['stock']['cpu'] / total:.2f} CPU-s")
+    for mode, f in summary.items():
         if f["breakdown"]:
-            f["fixed_cpu"] = f["cpu"] - sum(f["breakdown"][n].get("CPU total", 0.0) * len(mix[n]) for n in names)
             print_breakdown(mode, f, names)
-    measured = next((m for m in ("classgrade-1", *figures) if figures.get(m, {}).get("breakdown")), None)
-    limit = imports = None
-    if measured:
-        per = figures[measured]["breakdown"]
-        imports = {framework: import_cpu(framework) for framework in sorted({a.framework for a in assignments})}
-        unavoidable = sum(per[n]["unavoidable"] * len(mix[n]) for n in names) + sum(imports.values())
-        limit = unavoidable / CORES
-        print(f"\nmachine limit: {unavoidable:.0f} CPU-s that cannot be avoided / {CORES} cores = {limit:.0f} s: the "
-              f"kernel's CPU for the notebooks' cells and for the student's code the hidden checks call (measured by "
-              f"{measured}), and one import of each framework ("
-              + ", ".join(f"{f} {s:.1f} CPU-s" for f, s in imports.items()) + ")")
-    print(f"\n{'mode':24s} {'wall s':>7s} {'CPU s':>7s} {'subm/min':>8s} {'vs stock':>8s} {'/ limit':>7s}  identical")
-    for mode, f in figures.items():
-        ratio = f"{f['wall'] / limit:.2f}" if limit else "-"
+    limits = [figures[modes[0]].get("limit") for figures in rounds]
+    if all(limits):
+        print(f"\nmachine limit: the kernel's CPU for the notebooks' cells and for the student's code the hidden checks "
+              f"call (measured by {rounds[0][modes[0]]['limit_from']} in the same round), and one import of each "
+              f"framework (" + ", ".join(f"{f} {s:.1f} CPU-s" for f, s in imports.items()) + f"), / {CORES} cores: "
+              + ", ".join(f"{limit:.0f} s" for limit in limits) + (" (one per round)" if len(limits) > 1 else ""))
+    print("\n(each ratio is taken within a round, and its median over the rounds is shown)" if len(rounds) > 1 else "")
+    print(f"{'mode':24s} {'wall s':>7s} {'CPU s':>7s} {'subm/min':>8s} {'vs stock':>8s} {'/ limit':>7s}  identical")
+    for mode, f in summary.items():
+        speedups = [figures["stock"]["wall"] / figures[mode]["wall"] for figures in rounds]
+        to_limit = [figures[mode]["wall"] / figures[mode]["limit"] for figures in rounds if figures[mode].get("limit")]
+        f["vs_stock"], f["to_limit"] = median(speedups), median(to_limit) if to_limit else None
+        ratio = f"{f['to_limit']:.2f}" if to_limit else "-"
         print(f"{mode:24s} {f['wall']:7.1f} {f['cpu']:7.1f} {60 * total / f['wall']:8.1f} "
-              f"{stock_wall / f['wall']:7.2f}x {ratio:>7s}  {'yes' if f['identical'] else 'NO'}")
+              f"{f['vs_stock']:7.2f}x {ratio:>7s}  {'yes' if f['identical'] else 'NO'}")
     for single, many, workers in (("classgrade-1", "classgrade", CORES), ("dask-1", "dask-2", 2),
                                   ("standing-1", "standing-2", 2)):
-        if single in figures and many in figures:
-            ratio = workers * figures[many]["wall"] / figures[single]["wall"]
+        if single in summary and many in summary:
+            ratio = median([workers * figures[many]["wall"] / figures[single]["wall"] for figures in rounds])
             print(f"{many} ({workers} workers) vs {workers} x {single}'s throughput: {ratio:.2f}x as long")
+    figures = summary
+    limit = median(limits) if all(limits) else None
     if args.json:
+        for figures_of_round in rounds:
+            for f in figures_of_round.values():
+                f.pop("scores")
         args.json.write_text(json.dumps({"mix": mix, "cores": CORES, "limit": limit, "framework_imports": imports,
-                                         "modes": figures}, indent=1))
+                                         "modes": figures, "rounds": rounds}, indent=1))
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0 if all(f["identical"] for f in figures.values()) else 1
