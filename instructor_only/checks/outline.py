@@ -127,3 +127,7 @@ def _top_level_names(node: ast.stmt) -> list[str]:
 @functools.lru_cache(maxsize=None)
 def outline(module_name: str) -> Outline:
     return Outline(module_name)
+
+
+def real(module: Outline | ModuleType) -> ModuleType:
+    return module.real() if isinstance(module, Outline) else module

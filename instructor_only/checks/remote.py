@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 from instructor_only.checks import outline
 from instructor_only.frameworks import wire
@@ -229,7 +230,7 @@ class RemoteAdapter:
     the kernel unless the module lists them in `TRUSTED`. The module is read as an outline (`outline.py`): it is
     imported here, with its framework, only for a `TRUSTED` function, `here`, or a value that is not a literal."""
 
-    def __init__(self, link: Link, module: outline.Outline):
+    def __init__(self, link: Link, module: ModuleType | outline.Outline):
         self._link, self._module = link, module
 
     def topic(self, topic: str) -> "RemoteAdapter":
@@ -237,7 +238,7 @@ class RemoteAdapter:
 
     def here(self, name: str):
         """The adapter's function `name` itself, to run on the trusted side on objects built here."""
-        return getattr(self._module.real(), name)
+        return getattr(outline.real(self._module), name)
 
     def parts(self, topic: str) -> "RemoteAdapter":
         """The correct parts of `topic` for this framework (`instructor_only.checks.parts`): classes and constants
@@ -246,7 +247,7 @@ class RemoteAdapter:
 
     def __getattr__(self, name: str):
         trusted = name in getattr(self._module, "TRUSTED", ())
-        value = getattr(self._module.real() if trusted else self._module, name)
+        value = getattr(outline.real(self._module) if trusted else self._module, name)
         if callable(value) and not isinstance(value, type) and not trusted:
             return AdapterFunction(self._link, value)
         return value
@@ -280,9 +281,11 @@ class RemoteStudent:
 
 
 def adapter_outline(framework: str, topic: str = "adapter") -> outline.Outline:
-    """The outline of adapter module `<framework>_<topic>`."""
+    """The outline of adapter module `<framework>_<topic>` (`frameworks.load` names the same module)."""
     from instructor_only import frameworks
-    return outline.outline(frameworks.module_name(framework, topic))
+    if framework not in frameworks.FRAMEWORKS:
+        raise ValueError(f"unknown framework {framework!r}; expected one of {frameworks.FRAMEWORKS}")
+    return outline.outline(f"{wire.ADAPTER_PACKAGE}.{framework}_{topic}")
 
 
 def load_adapter(link: Link, framework: str) -> RemoteAdapter:

@@ -1,8 +1,7 @@
 """Adapters that let one hidden check talk to either framework.
 
 Each adapter module exposes the same small set of functions; `load(name)` returns the module. They are imported
-lazily so a torch-track check never pays for importing TensorFlow, and vice versa; the trusted side reads them as
-outlines (`instructor_only/checks/outline.py`), named by `module_name`, and imports neither unless it computes.
+lazily so a torch-track check never pays for importing TensorFlow, and vice versa.
 """
 from __future__ import annotations
 
@@ -12,13 +11,8 @@ from types import ModuleType
 FRAMEWORKS = ("torch", "tensorflow")
 
 
-def module_name(framework: str, topic: str = "adapter") -> str:
+def load(framework: str, topic: str = "adapter") -> ModuleType:
     """The adapter module `<framework>_<topic>` (topic "adapter": tensors and layers; "batchnorm": the BN lab)."""
     if framework not in FRAMEWORKS:
         raise ValueError(f"unknown framework {framework!r}; expected one of {FRAMEWORKS}")
-    return f"instructor_only.frameworks.{framework}_{topic}"
-
-
-def load(framework: str, topic: str = "adapter") -> ModuleType:
-    """The adapter module `<framework>_<topic>`, imported."""
-    return importlib.import_module(module_name(framework, topic))
+    return importlib.import_module(f"instructor_only.frameworks.{framework}_{topic}")

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import psutil
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from instructor_only.grading.classgrade import costs, limited_execute
@@ -117,10 +116,20 @@ class ExitWithCoordinator(WorkerPlugin):
         atexit.register(exit_now)  # registered last, so it runs first when the process exits
 
     def _watch(self, parent: int) -> None:
-        while os.getppid() == parent and psutil.pid_exists(self.coordinator_pid):
+        while os.getppid() == parent and process_exists(self.coordinator_pid):
             time.sleep(0.5)
         end_kernels_and_scratch()
         os._exit(1)
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, as another user
+        return True
+    return True
 
 
 def end_kernels_and_scratch() -> None:
