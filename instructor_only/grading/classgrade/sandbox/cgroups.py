@@ -62,6 +62,11 @@ class KernelCgroups:
                 return int(line.split()[1])
         return 0
 
+    def unreclaimable_mb(self) -> float:
+        """Memory the OS cannot take back from the kernel without swap: its anonymous memory and its tmpfs pages."""
+        stat = dict(line.split() for line in self._read("memory", "memory.stat").splitlines() if line.count(" ") == 1)
+        return (int(stat.get("rss", 0)) + int(stat.get("shmem", 0))) / 2**20
+
     def memory_mb(self) -> float:
         return int(self._read("memory", "memory.usage_in_bytes") or 0) / 2**20
 
