@@ -35,3 +35,11 @@ def test_what_no_part_accounts_for_is_nbgraders_own_work():
     one["parts"]["experiments"].update(wall=3.0, worker_cpu=0.5)
     notebooks = costs.with_nbgrader_part({"lab": one}, job_wall=4.0, job_worker_cpu=1.25)
     assert notebooks["lab"]["parts"]["nbgrader"] == {"wall": 1.0, "kernel_cpu": 0.0, "worker_cpu": 0.75}
+
+
+def test_the_worker_cpu_counts_its_framework_reference_processes(monkeypatch):
+    """The trusted side's framework answers are computed in reference processes (reference_link.py): their CPU is
+    the worker's, not lost between the parts."""
+    own = costs.worker_cpu()
+    monkeypatch.setattr(costs.reference_link, "cpu_seconds", lambda: 5.0)
+    assert costs.worker_cpu() >= own + 5.0

@@ -4,8 +4,10 @@ The checks (`instructor_only.checks.*`) keep their code: `student.conv_output_si
 `bn.make_layer(student.BatchNorm, 6, 2)`. What they touch is a `Remote` (a handle on an object in the kernel) whose
 calls, attributes and operators become requests to the kernel side (`instructor_only.frameworks.serve`); what comes
 back is data (`wire`) or another handle. Functions of the framework adapters run in the kernel too (they handle the
-student's objects), except those an adapter lists in `TRUSTED` (pure data in, data out: computed here). Constants of
-an adapter are read here. References, expected values, tolerances and verdicts never leave this side.
+student's objects), except those an adapter lists in `TRUSTED` and those the checks ask for with `here` (the
+framework's own answers, on objects the checks build themselves): these run on the trusted side, in this process or
+in the link's `reference` process (a process of the framework that runs none of the student's code). Constants of an
+adapter are read here. References, expected values, tolerances and verdicts never reach the kernel.
 
 A `Link` carries the requests: `InProcessLink` calls the kernel side in this process (stock nbgrader, `validate`,
 the fast path: the same code path, with no isolation); `classgrade` sends them to the sandboxed kernel
@@ -37,6 +39,10 @@ class Link:
     """Sends one request to the kernel side; answers the decoded value or raises the kernel's exception here."""
 
     sends_parts = True  # whether the kernel must be sent the parts modules a request names (not in-process)
+    # Where the adapters' TRUSTED functions and `here` run: None, in this process; or a link to a process of the
+    # framework's own that runs none of the student's code (classgrade's reference_link.py), so that this process
+    # need not import the framework.
+    reference: "Link | None" = None
 
     def exchange(self, request_text: str) -> str:
         raise NotImplementedError
@@ -59,7 +65,14 @@ class Link:
             sent.add(name)
 
     def encode(self, value):
-        return wire.encode(value, _to_handle)
+        return wire.encode(value, self._handle_of)
+
+    def _handle_of(self, value) -> list:
+        """A handle of this link's other side; an object of another process cannot be sent there."""
+        if isinstance(value, Remote) and object.__getattribute__(value, "_link") is not self:
+            raise TypeError("an object that lives in another process (the kernel, or the framework's reference "
+                            "process) cannot be sent to this one")
+        return _to_handle(value)
 
     def decode(self, data):
         # No names: an answer of the kernel may hold data and handles only (a name would be looked up here).
@@ -227,8 +240,9 @@ class AdapterFunction:
 
 class RemoteAdapter:
     """A framework adapter module seen from the trusted side: constants and classes are read here, functions run in
-    the kernel unless the module lists them in `TRUSTED`. The module is read as an outline (`outline.py`): it is
-    imported here, with its framework, only for a `TRUSTED` function, `here`, or a value that is not a literal."""
+    the kernel unless the module lists them in `TRUSTED` (those run where `here` runs them). The module is read as an
+    outline (`outline.py`): it is imported here, with its framework, only for a value that is not a literal, or for
+    `TRUSTED` functions and `here` when the link has no reference process."""
 
     def __init__(self, link: Link, module: ModuleType | outline.Outline):
         self._link, self._module = link, module
@@ -237,7 +251,10 @@ class RemoteAdapter:
         return RemoteAdapter(self._link, adapter_outline(self._module.name, topic))
 
     def here(self, name: str):
-        """The adapter's function `name` itself, to run on the trusted side on objects built here."""
+        """The adapter's function `name`, to run on the trusted side (on objects built there): in the link's reference
+        process if it has one, else in this process."""
+        if self._link.reference is not None:
+            return AdapterFunction(self._link.reference, getattr(self._module, name))
         return getattr(outline.real(self._module), name)
 
     def parts(self, topic: str) -> "RemoteAdapter":
@@ -247,8 +264,10 @@ class RemoteAdapter:
 
     def __getattr__(self, name: str):
         trusted = name in getattr(self._module, "TRUSTED", ())
-        value = getattr(outline.real(self._module) if trusted else self._module, name)
-        if callable(value) and not isinstance(value, type) and not trusted:
+        if trusted:
+            return self.here(name)
+        value = getattr(self._module, name)
+        if callable(value) and not isinstance(value, type):
             return AdapterFunction(self._link, value)
         return value
 

@@ -181,10 +181,12 @@ def check_report(concept: str, grade_id: str, framework: str, notebook: dict | r
     try:
         report.exit_code = int(pytest.main(args, plugins=[_StudentPlugin(link, framework, report)]))
     finally:
-        try:
-            link.request("release")
-        except Exception:  # noqa: BLE001 -- a kernel that stopped answering has nothing left to release
-            pass
+        for side in (link, link.reference):  # (the reference process outlives the report: it serves the next ones)
+            try:
+                if side is not None:
+                    side.request("release")
+            except Exception:  # noqa: BLE001 -- a process that stopped answering has nothing left to release
+                pass
     return report
 
 

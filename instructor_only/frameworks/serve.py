@@ -189,6 +189,12 @@ def answer_over(namespace: dict, socket_path: str) -> None:
     ResNet part make hundreds. A frame is a 4-byte big-endian length and that many bytes of JSON text."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.connect(socket_path)
+        answer_on(namespace, connection)
+
+
+def answer_on(namespace: dict, connection: socket.socket) -> None:
+    """Answer framed requests on a connected socket until an empty frame or the end of the stream."""
+    with connection:
         stream = connection.makefile("rwb")
         while True:
             header = stream.read(4)

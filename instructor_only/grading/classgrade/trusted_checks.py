@@ -31,6 +31,7 @@ from nbclient.util import run_sync
 from instructor_only.checks import check_report
 from instructor_only.checks.remote import Link
 from instructor_only.frameworks import wire
+from instructor_only.grading.classgrade import reference_link
 from instructor_only.grading.classgrade.sandbox import policy
 
 ENTRY = "run_hidden_checks"
@@ -260,12 +261,16 @@ def run(client, cell, hidden: HiddenCall, seconds: float) -> int:
     from instructor_only.grading.classgrade.limited_execute import error_output
     from nbformat.notebooknode import NotebookNode
     link = KernelLink(client, time.monotonic() + seconds)
+    if getattr(client, "warm_framework", "") == hidden.framework:  # its kernel parent can fork a reference process
+        link.reference = reference_link.link_for(hidden.framework, bool(getattr(client, "sandbox", False)))
     try:
         report = check_report(hidden.concept, hidden.grade_id, hidden.framework, link)
     finally:
         link.close()
     if link.failure is not None:
         raise link.failure
+    if link.reference is not None and link.reference.failure is not None:
+        raise link.reference.failure  # the grader's failure: the submission is graded again, not scored
     cell.outputs = [*cell.get("outputs", []), NotebookNode(output_type="stream", name="stdout",
                                                             text=report.summary() + "\n")]
     if not report.ok:

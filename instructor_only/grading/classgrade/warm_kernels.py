@@ -82,7 +82,14 @@ def serve(socket_path: str, modules: list[str]) -> None:
         except socket.timeout:
             continue
         with connection:
-            request = json.loads(receive(connection))
+            text, fds = receive_with_fds(connection)
+            request = json.loads(text)
+            if request.get("reference"):  # a process for the trusted side's framework answers (reference_process.py)
+                reply = {"pid": fork_reference(fds, [server.fileno(), connection.fileno()], request.get("drop_to_uid"))}
+                connection.sendall(json.dumps(reply).encode() + b"\n")
+                continue
+            for fd in fds:  # (only a reference request carries one)
+                os.close(fd)
             if request.get("sandbox"):
                 try:
                     reply = {"pid": namespaces.spawn(request, become_kernel, [server.fileno(), connection.fileno()])}
@@ -105,6 +112,33 @@ def receive(connection: socket.socket) -> str:
             break
         data += chunk
     return data.decode()
+
+
+def receive_with_fds(connection: socket.socket) -> tuple[str, list[int]]:
+    """A request line, and the file descriptors sent with its first bytes (SCM_RIGHTS)."""
+    first, fds, _, _ = socket.recv_fds(connection, 65536, 1)
+    if not first or first.endswith(b"\n"):
+        return first.decode(), list(fds)
+    return first.decode() + receive(connection), list(fds)
+
+
+def fork_reference(fds: list[int], close_fds: list[int], drop_to_uid: bool) -> int:
+    """Fork the trusted side's reference process (reference_process.py) on the socket `fds[0]`; its pid."""
+    if len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        raise ValueError("a reference request carries exactly one socket")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for fd in close_fds:
+                os.close(fd)
+            from instructor_only.grading.classgrade import reference_process
+            reference_process.become_reference(fds[0], drop_to_uid)
+        finally:
+            os._exit(1)
+    os.close(fds[0])
+    return pid
 
 
 def reap() -> None:
@@ -180,6 +214,16 @@ class KernelParent:
             reply = json.loads(receive(connection))
         if "error" in reply:
             raise RuntimeError(reply["error"])
+        return reply["pid"]
+
+    def fork_reference(self, answering_end: socket.socket, drop_to_uid: bool) -> int:
+        """Fork the reference process of this framework (reference_process.py), answering on `answering_end` (one end
+        of a socket pair, passed over the control socket); its pid."""
+        request = json.dumps({"reference": True, "drop_to_uid": drop_to_uid}).encode() + b"\n"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(self.socket_path)
+            socket.send_fds(connection, [request], [answering_end.fileno()])
+            reply = json.loads(receive(connection))
         return reply["pid"]
 
 

@@ -174,7 +174,7 @@ def grade_job(job: GradingJob) -> GradingResult:
 
 
 def _grade_once(job: GradingJob, worker: str) -> GradingResult:
-    started, started_cpu = time.perf_counter(), time.process_time()
+    started, started_cpu = time.perf_counter(), costs.worker_cpu()
     scratch = WorkerScratch.get().job_dir(job.student)
     try:
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"
@@ -197,7 +197,7 @@ def _grade_once(job: GradingJob, worker: str) -> GradingResult:
         error = "" if ok else last_error_line(outcome)
         wall = time.perf_counter() - started
         timings = {"total": wall, "notebooks": costs.with_nbgrader_part(dict(limited_execute.TIMINGS), wall,
-                                                                         time.process_time() - started_cpu)}
+                                                                         costs.worker_cpu() - started_cpu)}
         return GradingResult(job.assignment, job.student, ok, autograded if ok else {},
                              recorded_scores(db_url, job.assignment, job.student) if ok else {},
                              incidents_in(autograded), error, worker, timings)

@@ -42,7 +42,8 @@ SYS_READ_ONLY = ("/sys/devices/system/cpu",)  # how many CPUs: numpy, torch and 
 COURSE_READ_ONLY = ("student_helpers", "instructor_only/__init__.py", "instructor_only/frameworks",
                     "instructor_only/grading/__init__.py",
                     "instructor_only/grading/classgrade/__init__.py",
-                    "instructor_only/grading/classgrade/warm_kernels.py", "instructor_only/grading/classgrade/sandbox")
+                    "instructor_only/grading/classgrade/warm_kernels.py",
+                    "instructor_only/grading/classgrade/reference_process.py", "instructor_only/grading/classgrade/sandbox")
 
 # ------------------------------------------------------------------------------------- where things are inside
 WORK_DIR = "/submission"        # the kernel's working folder (a tmpfs holding a copy of the submission's files)
