@@ -8,9 +8,11 @@ to run here. An `Outline` reads the module's source instead: constants that are 
 literals and the module's own names), and every top-level function and class as a name. Importing the module
 would import its framework: ~4 CPU-s for TensorFlow, ~1.5 for torch, in every grading worker.
 
-Anything else imports the module itself (`real`): a name the outline does not know, a function the module lists in
-`TRUSTED` (run here), or `RemoteAdapter.here`. Building one of the module's classes from its outline is an error,
-never a silent stand-in.
+Anything else imports the module itself (`real`): a name the outline does not know, or a value that is not a
+literal; and, when the link has no reference process (stock nbgrader, the fast path), a function the module lists in
+`TRUSTED` or one asked for with `RemoteAdapter.here`. With classgrade those run in the reference process, sent by
+name (classgrade/reference_link.py). Building one of the module's classes from its outline is an error, never a
+silent stand-in.
 """
 from __future__ import annotations
 
