@@ -118,9 +118,9 @@ def test_a_reference_process_that_dies_fails_the_request_and_the_next_link_is_a_
     bn = remote.load_adapter(holder, "torch").topic("batchnorm")
     bn.builtin_layer(3, 2, 0.1, 1e-5)
     os.kill(link.pid, signal.SIGKILL)
-    with pytest.raises(reference_link.ReferenceProcessFailed, match="stopped answering"):
+    with pytest.raises(reference_link.ReferenceProcessError, match="stopped answering"):
         bn.builtin_layer(3, 2, 0.1, 1e-5)
-    with pytest.raises(reference_link.ReferenceProcessFailed):  # it stays failed: no half-answered check goes on
+    with pytest.raises(reference_link.ReferenceProcessError):  # it stays failed: no half-answered check goes on
         bn.builtin_layer(3, 2, 0.1, 1e-5)
     fresh = reference_link.link_for("torch", sandboxed=False)
     assert fresh is not link
@@ -139,3 +139,40 @@ def test_an_error_there_is_the_checks_and_an_object_cannot_cross_to_another_proc
     layer = bn.builtin_layer(3, 2, 0.1, 1e-5)
     with pytest.raises(TypeError, match="another process"):
         bn.layer_state(layer)  # a function run in the kernel, given the reference process's object
+
+
+@needs_sandbox
+def test_a_reference_process_that_dies_while_grading_costs_a_retry_not_points(tmp_path, monkeypatch):
+    """The worker's own grading function, in this process: the first reference process dies as soon as it is asked
+    anything; the submission is graded again with a new one and gets full marks, saying it took a second attempt."""
+    from instructor_only.grading import course, nbgrader_cli
+    from instructor_only.grading.classgrade import cli, gradebook_writer, worker
+    from instructor_only.grading.classgrade.jobs import Limits
+    from instructor_only.grading.submissions import autograded_tests, plan
+
+    assignment = course.get("warmup_torch")
+    course_dir = nbgrader_cli.new_course(tmp_path / "course", [assignment])
+    nbgrader_cli.run(["generate_assignment", assignment.name, "--force"], course_dir)
+    solution = next(s for s in plan(assignment) if s.kind == "solution")
+    nbgrader_cli.submit(course_dir, "solution", assignment, solution.as_json())
+    args = cli.parse_args([assignment.name, "--course-dir", str(course_dir), "--force"])
+    jobs, _ = cli.plan(args, assignment.name, gradebook_writer.load_config(course_dir), Limits())
+
+    started = reference_link.ReferenceLink._start
+    killed = []
+
+    def start_then_die_once(self):
+        started(self)
+        if not killed:
+            os.kill(self.pid, signal.SIGKILL)
+            killed.append(self.pid)
+
+    monkeypatch.setattr(reference_link.ReferenceLink, "_start", start_then_die_once)
+    monkeypatch.setattr(reference_link, "_LINKS", {})
+    result = worker.grade_job(jobs[0])
+    assert killed, "the checks never asked the reference process"
+    assert result.ok, result.error
+    autograded = autograded_tests(solution)
+    assert autograded and all(result.scores[test][0] == result.scores[test][1] for test in autograded), result.scores
+    assert any("second attempt" in incident and "reference process" in incident for incident in result.incidents), \
+        result.incidents

@@ -18,7 +18,7 @@ from instructor_only.grading.classgrade.warm_kernels import KernelParent
 ANSWER_SECONDS = 300.0  # the longest the reference process may take for one answer (its answers take milliseconds)
 
 
-class ReferenceProcessFailed(RuntimeError):
+class ReferenceProcessError(RuntimeError):
     """The reference process stopped answering: the grader's failure, not the student's."""
 
 
@@ -40,7 +40,7 @@ class ReferenceLink(remote.Link):
             return None  # nothing to forget: no process yet
         try:
             return super().request(op, **fields)
-        except ReferenceProcessFailed:
+        except ReferenceProcessError:
             raise
         except Exception as error:
             if getattr(error, "from_kernel", False):  # raised by the course's code there: the check's fault
@@ -58,7 +58,7 @@ class ReferenceLink(remote.Link):
             size = struct.unpack(">I", self._read(4))[0]
             return self._read(size).decode()
         except (OSError, ValueError, RuntimeError) as error:
-            self.failure = ReferenceProcessFailed(f"the {self.framework} reference process of this worker stopped "
+            self.failure = ReferenceProcessError(f"the {self.framework} reference process of this worker stopped "
                                                   f"answering ({type(error).__name__}: {error})")
             self.close()
             raise self.failure from error
