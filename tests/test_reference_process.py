@@ -90,7 +90,7 @@ def status_fields(pid: int) -> dict:
 
 
 @needs_sandbox
-def test_in_the_sandbox_it_runs_unprivileged_holds_no_file_and_dies_with_its_kernel_parent():
+def test_in_the_sandbox_it_runs_unprivileged_filtered_holds_no_file_and_dies_with_its_kernel_parent():
     link = reference_link.ReferenceLink("torch", sandboxed=True)
     try:
         link.request("release")  # nothing started yet: answered here, no process
@@ -100,6 +100,7 @@ def test_in_the_sandbox_it_runs_unprivileged_holds_no_file_and_dies_with_its_ker
         remote.load_adapter(holder, "torch").topic("batchnorm").builtin_layer(3, 2, 0.1, 1e-5)
         fields = status_fields(link.pid)
         assert fields["Uid"].split()[0] != "0" and int(fields["CapEff"], 16) == 0, fields
+        assert fields["Seccomp"] == "2", fields  # the kernels' filter
         held = {os.readlink(f"/proc/{link.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{link.pid}/fd")}
         assert all(not target.startswith("/") or target == "/dev/null" for target in held), sorted(held)
         os.kill(int(fields["PPid"]), signal.SIGKILL)  # its kernel parent
@@ -139,6 +140,11 @@ def test_an_error_there_is_the_checks_and_an_object_cannot_cross_to_another_proc
     layer = bn.builtin_layer(3, 2, 0.1, 1e-5)
     with pytest.raises(TypeError, match="another process"):
         bn.layer_state(layer)  # a function run in the kernel, given the reference process's object
+    kernel_function = remote.RemoteStudent(holder).f
+    with pytest.raises(TypeError, match="another process"):
+        kernel_function[layer]  # an operator's argument, too
+    with pytest.raises(TypeError, match="another process"):
+        layer[kernel_function]
 
 
 @needs_sandbox

@@ -133,7 +133,8 @@ def remote(link: Link, spec) -> "Remote":
 
 def _ask(value: "Remote", operator: str, *args):
     """The kernel's answer to `operator` (serve.OPERATORS) applied to the object `value` stands for."""
-    return object.__getattribute__(value, "_link").request("operator", name=operator, args=_args(value, *args))
+    link = object.__getattribute__(value, "_link")
+    return link.request("operator", name=operator, args=link.encode((value, *args)))
 
 
 def _op(name):
@@ -141,10 +142,6 @@ def _op(name):
         return _ask(self, name, *args)
     method.__name__ = f"__{name}__"
     return method
-
-
-def _args(*values):
-    return wire.encode(tuple(values), _to_handle)
 
 
 def _target(value: "Remote") -> dict:

@@ -12,8 +12,9 @@ Its answers are trusted because nothing of a student reaches it:
   that has no path in any filesystem; the worker reads the answers with `wire`, which builds data only);
 - the kernels are its siblings, not its children, each in namespaces of its own with another uid (namespaces.py):
   they cannot see, signal, trace or connect to it; it holds nothing of theirs;
-- in the sandbox it gives up root and its capabilities first (an unprivileged uid of its own, as a kernel's), and it
-  dies with its kernel parent, which dies with the worker.
+- in the sandbox it gives up root and its capabilities first (an unprivileged uid of its own, as a kernel's, and the
+  kernels' seccomp filter), imports nothing from the working folder, and dies with its kernel parent, which dies
+  with the worker.
 The worker's side is `reference_link.py`.
 """
 from __future__ import annotations
@@ -32,7 +33,9 @@ def become_reference(fd: int, drop_to_uid: bool) -> None:
         null = os.open(os.devnull, os.O_RDWR)
         for fd_number in (0, 1, 2):
             os.dup2(null, fd_number)
-        from instructor_only.grading.classgrade.sandbox import namespaces, policy
+        # Not the kernel parent's working folder ("/", where `python -m` started it) first on the import path.
+        sys.path[:] = [entry for entry in sys.path if entry not in ("", "/")]
+        from instructor_only.grading.classgrade.sandbox import namespaces, policy, seccomp
         if drop_to_uid:
             uid = policy.KERNEL_UID_BASE + os.getpid()  # unique among live kernels' uids (theirs: their launcher's pid)
             # A temporary folder it may write to (torch's optimizers make a cache folder there): in the kernel
@@ -44,6 +47,7 @@ def become_reference(fd: int, drop_to_uid: bool) -> None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)  # no capabilities from here on
+            seccomp.install()  # the kernels' filter: what it has no use for either
         namespaces.die_with_parent()  # (after the uid change, which clears it)
         one_thread()
         from instructor_only.frameworks import serve
