@@ -19,6 +19,7 @@ import pytest
 from instructor_only.checks import remote
 from instructor_only.grading.classgrade import reference_link
 from instructor_only.grading.classgrade.sandbox import probe
+from instructor_only.grading.classgrade.warm_kernels import KernelParent
 from instructor_only.grading.course import COURSE_ROOT
 
 needs_sandbox = pytest.mark.skipif(bool(probe.missing()), reason="the grading sandbox cannot be built here")
@@ -90,7 +91,7 @@ def status_fields(pid: int) -> dict:
 
 
 @needs_sandbox
-def test_in_the_sandbox_it_runs_unprivileged_filtered_holds_no_file_and_dies_with_its_kernel_parent():
+def test_in_the_sandbox_it_is_unprivileged_and_dies_with_its_kernel_parent_which_is_replaced():
     link = reference_link.ReferenceLink("torch", sandboxed=True)
     try:
         link.request("release")  # nothing started yet: answered here, no process
@@ -110,6 +111,15 @@ def test_in_the_sandbox_it_runs_unprivileged_filtered_holds_no_file_and_dies_wit
             time.sleep(0.01)
     finally:
         link.close()
+        KernelParent._parents[("torch", True)].process.wait(10)  # bwrap ends with the parent it started
+    again = reference_link.ReferenceLink("torch", sandboxed=True)  # a new kernel parent, on the same socket path
+    try:
+        holder = remote.InProcessLink({})
+        holder.reference = again
+        assert isinstance(remote.load_adapter(holder, "torch").topic("batchnorm").builtin_layer(3, 2, 0.1, 1e-5),
+                          remote.Remote)
+    finally:
+        again.close()
 
 
 def test_a_reference_process_that_dies_fails_the_request_and_the_next_link_is_a_new_one():

@@ -7,6 +7,9 @@ IPython kernel (`IPKernelApp`, the course's kernel) in a new session, with the e
 kernel manager asked for. Copy-on-write makes the fork cheap, and the student's code still gets a process of its
 own: nothing of one submission can reach the next.
 
+On request the parent also forks the worker's *reference process* for its framework (reference_process.py): the
+framework's own answers for the hidden checks, computed out of the worker and out of every kernel's reach.
+
 `WarmKernelManager` is a jupyter_client kernel manager whose provisioner asks the parent for a fork instead of
 starting `python -m ipykernel_launcher`; everything else (connection files, interrupts, shutdown, kill) is
 jupyter_client's. The parent is a child of the worker and exits with it.
@@ -20,6 +23,7 @@ fresh `python -m ipykernel_launcher`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib
 import json
@@ -85,7 +89,11 @@ def serve(socket_path: str, modules: list[str]) -> None:
             text, fds = receive_with_fds(connection)
             request = json.loads(text)
             if request.get("reference"):  # a process for the trusted side's framework answers (reference_process.py)
-                reply = {"pid": fork_reference(fds, [server.fileno(), connection.fileno()], request.get("drop_to_uid"))}
+                try:
+                    reply = {"pid": fork_reference(fds, [server.fileno(), connection.fileno()],
+                                                   bool(request.get("drop_to_uid")))}
+                except (ValueError, OSError) as error:
+                    reply = {"error": f"the reference process could not be started: {error}"}
                 connection.sendall(json.dumps(reply).encode() + b"\n")
                 continue
             for fd in fds:  # (only a reference request carries one)
@@ -191,6 +199,8 @@ class KernelParent:
         else:
             self.socket_path = os.path.join(tempfile.mkdtemp(prefix="warmk-"), "parent.sock")
             command = [sys.executable, "-m", __name__, self.socket_path, *modules]
+        with contextlib.suppress(FileNotFoundError):  # the socket of a parent of this worker that died
+            os.unlink(self.socket_path)
         self.log = tempfile.TemporaryFile()  # its stderr: only read if it fails to start (a pipe could fill up)
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True)
         if self.process.stdout.readline().strip() != "ready":
@@ -224,6 +234,8 @@ class KernelParent:
             connection.connect(self.socket_path)
             socket.send_fds(connection, [request], [answering_end.fileno()])
             reply = json.loads(receive(connection))
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
         return reply["pid"]
 
 
