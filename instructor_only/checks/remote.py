@@ -297,11 +297,9 @@ class RemoteStudent:
 
 
 def adapter_outline(framework: str, topic: str = "adapter") -> outline.Outline:
-    """The outline of adapter module `<framework>_<topic>` (`frameworks.load` names the same module)."""
+    """The outline of adapter module `<framework>_<topic>`."""
     from instructor_only import frameworks
-    if framework not in frameworks.FRAMEWORKS:
-        raise ValueError(f"unknown framework {framework!r}; expected one of {frameworks.FRAMEWORKS}")
-    return outline.outline(f"{wire.ADAPTER_PACKAGE}.{framework}_{topic}")
+    return outline.outline(frameworks.module_name(framework, topic))
 
 
 def load_adapter(link: Link, framework: str) -> RemoteAdapter:
