@@ -8,9 +8,10 @@ worker's retry then starts a new one): a broken grader never turns into a studen
 """
 from __future__ import annotations
 
-import os
 import socket
 import struct
+
+import psutil
 
 from instructor_only.checks import remote
 from instructor_only.grading.classgrade.warm_kernels import KernelParent
@@ -29,6 +30,7 @@ class ReferenceLink(remote.Link):
         self.framework, self.sandboxed = framework, sandboxed
         self.failure: Exception | None = None
         self.pid: int | None = None
+        self._cpu = 0.0
         self._socket: socket.socket | None = None
 
     @property
@@ -88,12 +90,10 @@ class ReferenceLink(remote.Link):
         """CPU-seconds the process has used (0 before it started; its last reading once it is gone)."""
         if self.pid is not None:
             try:
-                with open(f"/proc/{self.pid}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-                self._cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError, ValueError):
+                self._cpu = sum(psutil.Process(self.pid).cpu_times()[:2])  # as limited_execute measures kernels
+            except psutil.Error:
                 pass
-        return getattr(self, "_cpu", 0.0)
+        return self._cpu
 
     def close(self) -> None:
         """End the process (it exits when its socket closes)."""
