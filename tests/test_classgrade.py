@@ -29,8 +29,12 @@ NOTEBOOK = "warmup.ipynb"
 # the test instead of the run (pytest-timeout); the tests that grade on their own say their own time.
 pytestmark = pytest.mark.timeout(400)
 FULL = 9.0  # autograded points of the warm-up
-CELL_TIMEOUT, WALL_SECONDS, MEMORY_MB, OUTPUT_CHARS = 10, 50, 1200, 20_000
-# A normal warm-up submission takes ~10 s (kernel, torch import, checks; ~25 s on a loaded machine) and ~350 MB.
+CELL_TIMEOUT, WALL_SECONDS, MEMORY_MB, OUTPUT_CHARS = 20, 50, 500, 20_000
+# A normal warm-up submission takes ~10 s (kernel, torch import, checks; ~25 s on a loaded machine); its kernel's
+# cgroup peaks at 70-210 MB (what it shares with its warm parent is charged to the parent). The memory bomb must reach
+# the cap before the cell timeout: on these VMs memory the guest gave back to the host is faulted in again at about
+# 70 MB/s (measured: 1,077 MB in 14 s), so 450 MB to the cap takes about 6.5 s, a third of the 20 s timeout. At 1200 MB
+# and 10 s the bomb ran out of time first and the test failed in CI.
 
 
 def solution():
@@ -142,7 +146,7 @@ def test_each_submission_records_its_cost_by_part(graded):
 def test_memory_bomb_is_stopped_and_scores_zero_from_that_cell_on(graded):
     course_dir, _, summary, scores = graded
     note = summary["memory_bomb"]["notes"]
-    assert "cell `conv_output_size` exceeded the memory cap of 1200 MB" in note, note
+    assert f"cell `conv_output_size` exceeded the memory cap of {MEMORY_MB} MB" in note, note
     assert autograded_points(scores, "memory_bomb") == 0  # the cell that blew up is the first answer
     executed = nbformat.read(course_dir / "autograded" / "memory_bomb" / ASSIGNMENT / NOTEBOOK, as_version=4)
     errors = [o.ename for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]

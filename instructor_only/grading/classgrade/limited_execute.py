@@ -78,9 +78,12 @@ class CgroupMeter:
 
     - an out-of-memory kill in the cgroup;
     - or memory the OS cannot take back (anonymous and tmpfs pages) within PINNED_MB of the cap for PINNED_SAMPLES
-      samples in a row. There, before it kills anything, the OS evicts the kernel's own file pages (its code) and
-      the kernel reads them back, again and again: measured on 2 busy cores, a 3.2 GB allocation under a 1200 MB cap
-      took 0.3-18 s to be killed, sometimes past the cell timeout, which then named the wrong limit."""
+      samples in a row: the kernel is at its cap, whether or not the OS has killed it yet (before it kills, it evicts
+      what file pages the kernel has, which the kernel may read back).
+
+    How fast a kernel reaches its cap is the machine's: on these VMs, memory the guest gave back to its host is
+    faulted in again at about 70 MB/s, so a bomb takes about 15 s to fill 1 GB (0.1 s on memory still held), and a
+    cell timeout shorter than that is what stops it, and what the student is told."""
 
     PINNED_MB = 32
     PINNED_SAMPLES = 3
