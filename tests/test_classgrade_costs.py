@@ -2,8 +2,12 @@
 README's cost model are built from."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from nbformat.v4 import new_code_cell
 
+from instructor_only.grading import course
 from instructor_only.grading.classgrade import costs
 
 
@@ -43,3 +47,15 @@ def test_the_worker_cpu_counts_its_framework_reference_processes(monkeypatch):
     own = costs.worker_cpu()
     monkeypatch.setattr(costs.reference_link, "cpu_seconds", lambda: 5.0)
     assert costs.worker_cpu() >= own + 5.0
+
+
+def test_classgrade_reads_notebooks_without_compiling_iri_grammars():
+    """classgrade's processes keep jsonschema from importing rfc3987_syntax (0.75 CPU-s of grammar compilation each,
+    classgrade/__init__.py); notebooks still read and validate."""
+    release = course.COURSE_ROOT / "release" / "batchnorm_torch" / "batchnorm.ipynb"
+    probe = ("import sys, instructor_only.grading.classgrade, nbformat\n"
+             f"nbformat.validate(nbformat.read({str(release)!r}, as_version=4))\n"
+             "print(sys.modules.get('rfc3987_syntax'))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=course.COURSE_ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "None", result.stdout

@@ -8,3 +8,11 @@ with a memory, wall-clock and output cap), `gradebook_writer` (the single writer
 `executors` (Dask, local or remote), `report` (progress and the summary table), `feedback` (stock
 generate_feedback, held back while written answers await grading).
 """
+import sys
+
+# jsonschema, which nbformat imports, imports rfc3987_syntax when it is installed (jupyter-events' format-nongpl
+# extra brings it), and that compiles 38 lark grammars on import: 0.75 CPU-s in each of classgrade's processes that
+# read notebooks (the coordinator, the workers' fork server), for IRI format checks that neither nbformat nor nbgrader
+# ever makes (they validate without a format checker). Without it, jsonschema leaves out those two formats and nothing
+# else changes.
+sys.modules.setdefault("rfc3987_syntax", None)
