@@ -213,6 +213,9 @@ attempt("fill the disk through its own host folder", lambda: pathlib.Path(own_fo
 '''
 
 SLEEPER = '''
+held = bytearray(350 * 2**20)  # over half the memory cap, held while it hangs
+for i in range(0, len(held), 4096):
+    held[i] = 1
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the per-cell timeout's interrupt does nothing
 time.sleep(10_000)
 '''
@@ -405,8 +408,11 @@ def test_memory_in_a_double_forked_child_counts(hostile):
 @pytest.mark.nbgrader
 def test_ignoring_the_timeout_interrupt_is_stopped(hostile):
     note = hostile.summary["sleeper"]["notes"]
-    assert (f"cell `conv_output_size` ran past the per-cell timeout of {CELL_TIMEOUT} s and ignored the interrupt"
-            in note), note
+    assert (f"cell `conv_output_size` ran past the per-cell timeout of {CELL_TIMEOUT} s and ignored the interrupt, "
+            f"its memory having reached " in note), note
+    held = int(note.split("its memory having reached ")[1].split(" MB")[0].replace(",", ""))
+    assert 350 <= held < MEMORY_MB, note  # the 350 MB it holds and the kernel's own, under the cap
+    assert f"MB of the {MEMORY_MB} MB cap; the kernel was stopped" in note, note
     assert hostile.summary["sleeper"]["status"] == "graded"
     assert hostile.survivors == []
     assert_normal_students_exact(hostile)

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from instructor_only.grading.classgrade.limited_execute import CgroupMeter, KernelWatchdog
+from instructor_only.grading.classgrade.limited_execute import CgroupMeter, KernelWatchdog, memory_note
 from instructor_only.grading.classgrade.sandbox import cgroups
 
 CAP_MB = 300
@@ -103,3 +103,12 @@ def test_a_real_process_over_its_cap_is_reported_within_seconds():
         hog.wait()
         kernel.remove()
         cgroups.remove_worker(tag)
+
+
+def test_a_timeout_says_how_full_memory_was_when_it_was_at_least_half_the_cap():
+    """A cell still filling slow memory when its time ran out is told how close it came to the cap; a plain endless
+    loop is not told about memory."""
+    assert memory_note(1077.4, 1200) == ", its memory having reached 1,077 MB of the 1,200 MB cap"
+    assert memory_note(600.0, 1200) == ", its memory having reached 600 MB of the 1,200 MB cap"
+    assert memory_note(599.0, 1200) == ""
+    assert memory_note(5000.0, 0) == ""  # no cap: nothing to compare with

@@ -43,6 +43,14 @@ def error_output(ename: str, message: str) -> NotebookNode:
                         traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}"])
 
 
+def memory_note(peak_mb: float, memory_cap_mb: int) -> str:
+    """What a timeout's message adds when the kernel had used at least half its memory cap: a cell that was still
+    filling memory when its time ran out (memory can come slowly, see CgroupMeter) was likely headed for the cap."""
+    if not memory_cap_mb or peak_mb < memory_cap_mb / 2:
+        return ""
+    return f", its memory having reached {peak_mb:,.0f} MB of the {memory_cap_mb:,} MB cap"
+
+
 class ProcessTreeMeter:
     """Without the sandbox: the kernel's process tree, measured by polling (a double-forked child escapes it)."""
 
@@ -250,8 +258,10 @@ class LimitedExecute(Execute):
                                                                    f"{self.timeout} s: your code, called by a hidden "
                                                                    f"check, did not return; the kernel was stopped")
             ignored = " and ignored the interrupt" if self.interrupt_on_timeout else ""
+            memory = memory_note(self._watchdog.peak_mb if self._watchdog else 0.0, self.memory_cap_mb)
             return self._stop_at(cell, resources, LIMIT_ERROR, f"cell `{label}` ran past the per-cell timeout of "
-                                                               f"{self.timeout} s{ignored}; the kernel was stopped")
+                                                               f"{self.timeout} s{ignored}{memory}; the kernel was "
+                                                               f"stopped")
         except DeadKernelError:
             reason = self._watchdog.check() if self._watchdog else None
             if reason:
