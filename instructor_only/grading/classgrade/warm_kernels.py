@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import functools
 import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -167,6 +168,8 @@ def become_kernel(request: dict) -> None:
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         sys.path[0] = ""  # as for `python -m ipykernel_launcher`: the working directory first
+        # ... and its argv, not the parent's (which names the parent's control socket)
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
