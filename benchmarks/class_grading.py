@@ -102,7 +102,8 @@ def classgrade(course_dir: Path, assignments: list[str], *extra: str) -> None:
 @contextlib.contextmanager
 def dask_cluster(workers: int):
     """A real `dask scheduler` and `workers` single-threaded `dask worker` processes on loopback; yields its address."""
-    port, env = free_port(), nbgrader_cli.environment()
+    port = free_port()
+    env = {**nbgrader_cli.environment(), "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}  # as the README's
     dask = str(Path(sys.executable).with_name("dask"))
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],

@@ -73,7 +73,11 @@ def dask_client(scheduler: str | None, workers: int, security: Security | None =
         # No dashboard; the scheduler still serves its HTTP routes (health, metrics), by default on port 8787 with a
         # "Port 8787 is already in use" warning whenever another cluster or Jupyter's Dask dashboard has it: give them
         # any free port on loopback instead.
-        with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}), \
+        # No statistical profiler in the workers: its thread calls sys._current_frames() every 10 ms, which on Python
+        # 3.11 before 3.11.9 can deadlock with the garbage collector (cpython#106883, dask/distributed#8616). Seen
+        # here: a worker's every thread waiting, mid-submission, for 9 minutes.
+        with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
+                              "distributed.worker.profile.enabled": False}), \
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                           memory_limit=0, silence_logs=logging.ERROR, protocol="tls", security=Security.temporary(),
