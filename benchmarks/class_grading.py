@@ -103,7 +103,8 @@ def classgrade(course_dir: Path, assignments: list[str], *extra: str) -> None:
 def dask_cluster(workers: int):
     """A real `dask scheduler` and `workers` single-threaded `dask worker` processes on loopback; yields its address."""
     port = free_port()
-    env = {**nbgrader_cli.environment(), "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}  # as the README's
+    from instructor_only.grading.classgrade.executors import WORKER_ENVIRONMENT
+    env = {**nbgrader_cli.environment(), **WORKER_ENVIRONMENT}  # as the README starts workers
     dask = str(Path(sys.executable).with_name("dask"))
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],

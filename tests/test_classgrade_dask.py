@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from instructor_only.grading import course, nbgrader_cli
+from instructor_only.grading.classgrade import executors
 from instructor_only.grading.submissions import plan
 from tests import tls_certificates
 
@@ -52,18 +53,12 @@ def refused(address: str, security=None) -> bool:
         return True
 
 
-# Dask's statistical profiler off in every worker (README, "Where it runs"): its thread's sys._current_frames() can
-# deadlock with the garbage collector on Python 3.11 before 3.11.9 (cpython#106883).
-NO_PROFILER = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
-
-
 # (run on each worker) the names of its periodic timers: Dask's profiler adds "profile" and "profile-cycle". A lambda,
 # so that it travels by value: the workers cannot import this test module.
 periodic_callbacks = lambda dask_worker: sorted(dask_worker.periodic_callbacks)  # noqa: E731
 
 
 def test_the_embedded_cluster_runs_no_profiler():
-    from instructor_only.grading.classgrade import executors
     with executors.dask_client(None, 1) as client:
         timers = client.run(periodic_callbacks)
     assert timers and not any("profile" in names for names in timers.values()), timers
@@ -75,7 +70,7 @@ def loopback_cluster(tmp_path):
     port = free_port()
     address = f"tls://127.0.0.1:{port}"
     tls = tls_certificates.make(tmp_path / "tls")
-    env = {**nbgrader_cli.environment(), **NO_PROFILER}  # as the README starts workers
+    env = {**nbgrader_cli.environment(), **executors.WORKER_ENVIRONMENT}  # as the README starts workers
     logs = [open(tmp_path / f"dask-{name}.log", "w") for name in ("scheduler", "worker-1", "worker-2")]
     processes = [subprocess.Popen([DASK, "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", str(port),
                                    "--no-dashboard", "--dashboard-address", "127.0.0.1:0", *tls.options()],

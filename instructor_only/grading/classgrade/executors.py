@@ -54,6 +54,11 @@ def start_worker_forkserver() -> None:
     forkserver.ensure_running()
 
 
+# The environment a `dask worker` started by hand should have (README, "Where it runs"): Dask's statistical profiler
+# off, as dask_client turns it off in the embedded cluster (why: there).
+WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
