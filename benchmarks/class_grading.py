@@ -129,7 +129,7 @@ def run_mode(mode: str, course_dir: Path, assignments: list[str]) -> None:
             nbgrader_cli.run(["autograde", assignment, "--force"], course_dir)
     elif mode == "classgrade-1-in-kernel":  # as classgrade-1-no-sandbox, with the hidden checks run in the kernel
         with open(course_dir / "nbgrader_config.py", "a") as config:
-            config.write("\nc.LimitedExecute.trusted_checks = False\n")
+            config.write("\nc.LimitedExecute.trusted_checks = False\nc.TrustedScores.enabled = False\n")
         classgrade(course_dir, assignments, "--workers", "1", "--no-sandbox")
     elif mode.startswith("classgrade-1"):
         classgrade(course_dir, assignments, "--workers", "1", *(["--no-sandbox"] if "no-sandbox" in mode else []))

@@ -1,6 +1,15 @@
 """The nbgrader configuration survives deep-learning frameworks: warnings on stderr do not zero a correct answer."""
 import re
 import runpy
+import time
+
+try:  # Python 3.11+
+    import re._parser as sre_parse
+    from re._constants import MAX_REPEAT, MAXREPEAT, MIN_REPEAT, POSSESSIVE_REPEAT
+except ImportError:  # pragma: no cover
+    import sre_parse
+    from sre_constants import MAX_REPEAT, MAXREPEAT, MIN_REPEAT
+    POSSESSIVE_REPEAT = MAX_REPEAT
 
 import pytest
 
@@ -50,6 +59,53 @@ def test_ignore_pattern_matches_framework_noise_only():
         assert pattern.search(text), f"framework stderr would zero a test cell: {text!r}"
     for text in STUDENT_STDERR:
         assert not pattern.search(text), f"pattern would hide a student's stderr: {text!r}"
+
+
+def unbounded_repeats(pattern: str) -> list:
+    """The repeats of a regular expression with no upper bound (`*`, `+`, `{n,}`), found in its parse tree."""
+    found = []
+
+    def walk(items):
+        for op, arg in items:
+            if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
+                low, high, body = arg
+                if high == MAXREPEAT:
+                    found.append((op, low))
+                walk(body)
+            elif isinstance(arg, (list, tuple)):
+                for part in arg:
+                    if isinstance(part, sre_parse.SubPattern):
+                        walk(part)
+                    elif isinstance(part, (list, tuple)):
+                        for sub in part:
+                            if isinstance(sub, sre_parse.SubPattern):
+                                walk(sub)
+            if isinstance(arg, sre_parse.SubPattern):
+                walk(arg)
+    walk(sre_parse.parse(pattern))
+    return found
+
+
+def test_patterns_run_on_student_text_have_bounded_repeats():
+    """IgnorePattern reads what a student's code wrote to stderr, the runner's hints read the student's exception
+    messages: with no unbounded repeat a search costs at most (text length x a constant)."""
+    from instructor_only.checks.runner import FRAMEWORK_ERROR_HINTS
+    patterns = [load_config().IgnorePattern.pattern, *(pattern for pattern, _ in FRAMEWORK_ERROR_HINTS)]
+    for pattern in patterns:
+        assert not unbounded_repeats(pattern), f"unbounded repeat in {pattern!r}"
+    assert unbounded_repeats(r"\w*Warning: ") and unbounded_repeats(r"(a|b(c+)){2}")  # the walk finds them
+
+
+def test_ignore_pattern_is_fast_on_hostile_stderr():
+    """A million characters (the per-cell output cap) of text shaped against each alternative: the old pattern took
+    48 s on 80,000 word characters; a linear one takes milliseconds (the bound leaves a 20x margin on this VM)."""
+    pattern = re.compile(load_config().IgnorePattern.pattern)
+    n = 1_000_000
+    for text in ("a" * n, "1" * n, "\n1" * (n // 2), "2026-11-22 00:01:02." + "1" * n, "Warning:" * (n // 8),
+                 "W1234" * (n // 5), "\nWARNING" * (n // 8)):
+        started = time.process_time()
+        pattern.search(text)
+        assert time.process_time() - started < 2.0, f"slow on {text[:30]!r}..."
 
 
 def test_settings_for_deep_learning_labs():

@@ -92,8 +92,12 @@ class InProcessLink(Link):
         return self._serve(self._namespace, request_text)
 
 
+MESSAGE_CHARS = 2_000  # of an exception's message from the kernel: cut before anything reads it (the runner's hints)
+
+
 def error_from(spec) -> Exception:
-    name, message, builtin = str(spec[0]), str(spec[1]), bool(spec[2])
+    """The exception an error answer describes ([name, message, builtin, where]); its text cut to a bounded size."""
+    name, message, builtin = str(spec[0])[:NAME_CHARS], str(spec[1])[:MESSAGE_CHARS], bool(spec[2])
     if name == "NotDefined" and not builtin:
         return MissingName(message)
     if builtin and isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), Exception):

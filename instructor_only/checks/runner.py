@@ -80,9 +80,12 @@ def check_title(node_id: str) -> str:
     return base.removeprefix("check_").replace("_", " ") + (f" [{params}" if params else "")
 
 
-# What a framework's error raised inside the student's code usually means (first match wins).
+# What a framework's error raised inside the student's code usually means (first match wins). Matched against the
+# first HINT_CHARS of the message only, with bounded repeats: the message is the kernel's text (the student's).
+HINT_CHARS = 2_000
 FRAMEWORK_ERROR_HINTS = [
-    (r"size of tensor a \(\d+\) must match the size of tensor b|Incompatible shapes|[Ss]hapes .* are incompatible",
+    (r"size of tensor a \(\d{1,12}\) must match the size of tensor b|Incompatible shapes|"
+     r"[Ss]hapes [^\n]{0,300} are incompatible",
      "two tensors that are added, multiplied or concatenated have different shapes: print both shapes (in a residual "
      "block, the shortcut must match the branch: check the stride, the padding and the channels)"),
     (r"mat1 and mat2 shapes cannot be multiplied|Matrix size-incompatible",
@@ -92,7 +95,7 @@ FRAMEWORK_ERROR_HINTS = [
     (r"is incompatible with the layer",
      "a Keras layer got an input of another shape than the one it was built for (a layer is built on its first call "
      "and keeps that input size): use a separate layer for each input size"),
-    (r"expected input\[.*\] to have \d+ channels|expected .*channels",
+    (r"expected input\[[^\n]{0,300}\] to have \d{1,12} channels|expected [^\n]{0,300}channels",
      "a convolution got an input whose channel count is not its in_channels"),
 ]
 
@@ -102,7 +105,7 @@ def message_in_words(error: BaseException | None, report) -> str:
     raised; an exception of the checks themselves is the instructor's to fix."""
     if error is not None and getattr(error, "from_kernel", False):  # first: the student's own AssertionError too
         text = str(error) if isinstance(error, remote.StudentCodeError) else f"{type(error).__name__}: {error}"
-        hint = next((hint for pattern, hint in FRAMEWORK_ERROR_HINTS if re.search(pattern, text)), "")
+        hint = next((hint for pattern, hint in FRAMEWORK_ERROR_HINTS if re.search(pattern, text[:HINT_CHARS])), "")
         return f"{getattr(error, 'where', '') or 'your code'} raised {text}" + (f"\n    hint: {hint}" if hint else "")
     if isinstance(error, pytest.fail.Exception) or type(error) is AssertionError:
         return str(error)

@@ -1,12 +1,14 @@
 """nbgrader's Execute preprocessor with per-submission limits: memory, CPU time, wall clock and output.
 
-Scoring is untouched: this class only adds the sandbox (warm_kernels.py, sandbox/) and what happens when a limit is
-hit. A watchdog thread reads the kernel's cgroups (sandboxed: the OS enforces the memory cap and counts every
+It adds the sandbox (warm_kernels.py, sandbox/), what happens when a limit is hit, and the trusted side's hidden
+checks (trusted_checks.py), whose verdicts it records for `trusted_scores.TrustedScores`, the step that writes what
+nbgrader scores. A watchdog thread reads the kernel's cgroups (sandboxed: the OS enforces the memory cap and counts every
 process) or polls its process tree (--no-sandbox); past a cap or the submission's deadline it kills the kernel. The cell that was
 running gets an error output that says which limit it hit, and every later code cell gets an error output saying it
 was not run, so stock SaveAutoGrades scores all of them zero (nbgrader gives a test cell its points when it has no
-error output, so cells left without outputs would otherwise count as passed). Output beyond the cap is dropped with
-one note in the cell.
+error output, so cells left without outputs would otherwise count as passed). Output beyond the caps (per cell and per
+notebook) is dropped with one note in the cell; a message counts by what it writes: a display update by its size
+times the outputs it rewrites.
 """
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ import psutil
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Dict, Float, Integer, Unicode
 
 from instructor_only.grading.classgrade import costs, trusted_checks
+from instructor_only.grading.classgrade.trusted_scores import RESOURCE, Verdict, error_output, is_graded_test
 from instructor_only.grading.classgrade.warm_kernels import SandboxSettings, warm_kernel_manager
 
 LIMIT_ERROR = "ResourceLimitExceeded"   # ename of the error output put in the cell that hit a limit
@@ -38,9 +41,11 @@ def cell_label(cell: NotebookNode, index: int) -> str:
     return grade_id or f"cell {index + 1}: {first_line[:40]}"
 
 
-def error_output(ename: str, message: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=message,
-                        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}"])
+# Kernel messages that write (or rewrite) a cell's outputs or the notebook's widget state: each counts against the
+# output caps by what it writes.
+WRITING_MESSAGES = frozenset({"stream", "display_data", "execute_result", "update_display_data", "error",
+                              "clear_output", "comm_open", "comm_msg"})
+ERROR_CHARS = 2_000  # of an error's message kept once a cell is over its output cap
 
 
 def memory_note(peak_mb: float, memory_cap_mb: int) -> str:
@@ -176,6 +181,11 @@ class LimitedExecute(Execute):
     max_processes = Integer(0, help="Processes and threads a sandboxed kernel may have at once (0: no cap).").tag(config=True)
     trusted_checks = Bool(True, help="Decide hidden checks in this process, not in the kernel (trusted_checks.py)."
                           ).tag(config=True)
+    hidden_checks = Dict(help="The hidden checks the course put in each notebook's graded test cells: notebook name -> "
+                              "grade id -> [concept, grade id, framework] (trusted_checks.expected_calls); a call "
+                              "anywhere else runs in the kernel as any code.").tag(config=True)
+    notebook_output_chars = Integer(8_000_000, help="Characters of output kept per notebook, all cells together."
+                                    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,8 +200,12 @@ class LimitedExecute(Execute):
         self._kernel_ready = False
         self._last_kernel_cpu = 0.0
         self._stopped: str | None = None            # the error message given to the cells after a stop
-        self._output_chars: dict[int, int] = {}
+        self.reset_output_counts()
         self._notebook_id = resources.get("nbgrader", {}).get("notebook", "notebook")
+        self._sources: list[str] = []  # the code cells' sources as sent to the kernel, in order (checks of method)
+        if self.trusted_checks:
+            self._trusted = resources[RESOURCE] = {"expected": dict(self.hidden_checks.get(self._notebook_id, {})),
+                                                   "verdicts": {}}
         self._costs = costs.NotebookCosts(self._kernel_cpu)
         self._code_cells = 0
         self._started = self._costs.mark()
@@ -243,10 +257,11 @@ class LimitedExecute(Execute):
             self._watchdog.current_cell = label
         self._cell_began = self._costs.mark()
         try:
-            hidden = trusted_checks.hidden_call(cell.source) if self.trusted_checks else None
-            if hidden is None:
+            expected = self._expected_call(cell)
+            if expected is None:
+                self._sources.append(cell.source)
                 return super().preprocess_cell(cell, resources, index)
-            return self._with_trusted_checks(cell, resources, index, hidden)
+            return self._with_trusted_checks(cell, resources, index, expected)
         except CellTimeoutError as timeout:  # the per-cell timeout's interrupt was ignored: stop the kernel
             reason = self._watchdog.check() if self._watchdog else None  # a limit may be why it did not answer
             if reason:
@@ -272,8 +287,25 @@ class LimitedExecute(Execute):
             self._costs.add(self._cell_part, self._cell_began,
                             label + (" (hidden checks)" if self._cell_part == "hidden checks" else ""))
 
-    def _with_trusted_checks(self, cell, resources, index, hidden):
-        """Run the cell without its hidden-check call, then decide its hidden checks here (trusted_checks.py)."""
+    def _expected_call(self, cell) -> list[str] | None:
+        """The hidden checks the course put in this cell ([concept, grade id, framework]), or None: only a graded test
+        cell has them, and only those its grade id has in the instructor's source."""
+        if not self.trusted_checks or not is_graded_test(cell):
+            return None
+        return self._trusted["expected"].get(cell.metadata["nbgrader"]["grade_id"])
+
+    def _with_trusted_checks(self, cell, resources, index, expected: list[str]):
+        """Run the cell without its hidden-check call, then decide its hidden checks here (trusted_checks.py) and record
+        the verdict for TrustedScores."""
+        grade_id = expected[1]
+        verdicts = self._trusted["verdicts"]
+        hidden = trusted_checks.hidden_call(cell.source)
+        if hidden is None or [hidden.concept, hidden.grade_id, hidden.framework] != expected:
+            # (OverwriteCells restores a graded test cell from the gradebook: not seen; never run a changed one)
+            verdicts[grade_id] = Verdict(False, reason=f"the test cell `{grade_id}` is not the course's; not run")
+            self._sources.append(cell.source)
+            return cell, resources
+        self._sources.append(hidden.kernel_source)
         original, cell.source = cell.source, hidden.kernel_source
         started = time.monotonic()
         try:
@@ -281,11 +313,15 @@ class LimitedExecute(Execute):
         finally:
             cell.source = original
         if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            verdicts[grade_id] = Verdict(False, reason=f"`{grade_id}` raised an error in the kernel; its hidden "
+                                                       f"checks were not run")
             return cell, resources  # failed in the kernel: zero, whatever the checks would say
         remaining = (self.timeout or 600) - (time.monotonic() - started)
         self._costs.add(self._cell_part, self._cell_began, cell_label(cell, index))
         self._cell_began, self._cell_part = self._costs.mark(), "hidden checks"  # measured on by preprocess_cell
-        self._costs.requests += trusted_checks.run(self, cell, hidden, max(remaining, 1.0))
+        verdict, requests = trusted_checks.run(self, hidden, max(remaining, 1.0), self._sources)
+        verdicts[grade_id] = verdict
+        self._costs.requests += requests
         return cell, resources
 
     def _stop_at(self, cell, resources, ename: str, reason: str):
@@ -295,15 +331,47 @@ class LimitedExecute(Execute):
         self.log.warning("%s: %s", self._notebook_id, reason)
         return cell, resources
 
-    def output(self, outs, msg, display_id, cell_index):
-        if msg.get("msg_type") in ("stream", "display_data", "execute_result", "update_display_data", "error"):
-            size = len(json.dumps(msg.get("content", {})))
-            total = self._output_chars.get(cell_index, 0) + size
-            self._output_chars[cell_index] = total
-            if total > self.output_cap_chars and msg["msg_type"] != "error":
-                if total - size <= self.output_cap_chars:  # first message over the cap: say so once
+    def reset_output_counts(self) -> None:
+        self._output_chars: dict[int, int] = {}  # per cell
+        self._notebook_chars = 0
+        self._over_cap_noted: set[int] = set()
+
+    def process_message(self, msg, cell, cell_index):
+        """Count what a kernel message writes against the cell's and the notebook's output caps; past them, drop it
+        (one note per cell; an error is kept, shortened, if the cell has none yet)."""
+        kind = msg.get("msg_type")
+        if kind in WRITING_MESSAGES:
+            cost = self._cost(msg)
+            cell_total = self._output_chars.get(cell_index, 0) + cost
+            self._output_chars[cell_index] = cell_total
+            self._notebook_chars += cost
+            if cell_total > self.output_cap_chars or self._notebook_chars > self.notebook_output_chars:
+                outs = cell.setdefault("outputs", [])
+                if cell_index not in self._over_cap_noted:
+                    self._over_cap_noted.add(cell_index)
+                    which = (f"more than {self.output_cap_chars:,} characters in this cell"
+                             if cell_total > self.output_cap_chars
+                             else f"more than {self.notebook_output_chars:,} characters in the notebook")
                     outs.append(NotebookNode(output_type="stream", name="stdout",
-                                             text=f"\n[output cap: more than {self.output_cap_chars:,} characters; "
-                                                  f"the rest of this cell's output was dropped]\n"))
-                return None
-        return super().output(outs, msg, display_id, cell_index)
+                                             text=f"\n[output cap: {which}; the rest of this cell's output was "
+                                                  f"dropped]\n"))
+                if kind != "error" or any(o.get("output_type") == "error" for o in outs):
+                    return None
+                msg = {**msg, "content": shortened_error(msg.get("content", {}))}
+        return super().process_message(msg, cell, cell_index)
+
+    def _cost(self, msg) -> int:
+        """Characters a message writes: its content's size, times the outputs it rewrites if it updates a display."""
+        content = msg.get("content", {})
+        size = len(json.dumps(content, default=str))
+        transient = content.get("transient") or {}
+        display_id = transient.get("display_id") if isinstance(transient, dict) else None
+        if display_id and isinstance(display_id, str):
+            size *= 1 + sum(len(indices) for indices in self._display_id_map.get(display_id, {}).values())
+        return size
+
+
+def shortened_error(content: dict) -> dict:
+    """An error message's content cut to a bounded size (no traceback)."""
+    ename, evalue = str(content.get("ename", "Error"))[:100], str(content.get("evalue", ""))[:ERROR_CHARS]
+    return {"ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]}

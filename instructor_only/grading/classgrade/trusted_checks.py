@@ -8,9 +8,10 @@ kernel's side (`instructor_only.frameworks.serve.answer_over`) connects to. The 
 an expected value or the checks' code (the sandbox does not mount `instructor_only/checks` or `references`); the
 correct building blocks of `checks/parts/` reach it by source only when a check puts one in place of the student's.
 
-The verdict is written into the cell: the report in words (stdout) and, if a check failed, an error output, which
-is what nbgrader scores. The kernel can only lower a score: a cell that errors in the kernel fails before its
-hidden checks run.
+Hidden checks run only where the course put them: in a graded test cell whose source (restored from the gradebook)
+ends with the call the instructor's source notebook has for that grade id (`expected_calls`); a call anywhere else is
+sent to the kernel like any code, where it finds no checks. The verdict is recorded for `trusted_scores.TrustedScores`,
+which alone writes what nbgrader scores.
 """
 from __future__ import annotations
 
@@ -28,11 +29,14 @@ from dataclasses import dataclass
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
+import nbformat
+
 from instructor_only.checks import check_report
 from instructor_only.checks.remote import Link
 from instructor_only.frameworks import wire
 from instructor_only.grading.classgrade import reference_link
 from instructor_only.grading.classgrade.sandbox import policy
+from instructor_only.grading.classgrade.trusted_scores import Verdict
 
 ENTRY = "run_hidden_checks"
 DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
@@ -48,6 +52,25 @@ class HiddenCall:
     grade_id: str
     framework: str
     kernel_source: str  # the cell without the call and its import
+
+
+def expected_calls(assignment: str, source_files: dict[str, bytes]) -> dict[str, dict[str, list[str]]]:
+    """What the course's source notebooks ask for: notebook name -> grade id -> [concept, grade id, framework], for
+    every graded test cell whose hidden-check call names its own grade id and the assignment's concept and framework
+    (`<concept>_<framework>`). Read from the instructor's source, never from a submission."""
+    expected: dict[str, dict[str, list[str]]] = {}
+    for name, content in source_files.items():
+        if not name.endswith(".ipynb") or "/" in name:
+            continue
+        calls = expected.setdefault(name[:-len(".ipynb")], {})
+        for cell in nbformat.reads(content.decode(), as_version=4).cells:
+            grading = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type != "code" or not grading.get("grade") or grading.get("solution"):
+                continue
+            call = hidden_call(cell.source)
+            if call and call.grade_id == grading.get("grade_id") and f"{call.concept}_{call.framework}" == assignment:
+                calls[call.grade_id] = [call.concept, call.grade_id, call.framework]
+    return expected
 
 
 def hidden_call(source: str) -> HiddenCall | None:
@@ -254,13 +277,12 @@ class KernelLink(Link):
             self._own_folder = None
 
 
-def run(client, cell, hidden: HiddenCall, seconds: float) -> int:
-    """Run the hidden checks of `cell` against the kernel of `client`; add the verdict to the cell's outputs; return
-    how many requests the checks made of the kernel. Raises CellTimeoutError or DeadKernelError (after the checks) if
-    the kernel broke the link."""
-    from instructor_only.grading.classgrade.limited_execute import error_output
-    from nbformat.notebooknode import NotebookNode
+def run(client, hidden: HiddenCall, seconds: float, sources: list[str]) -> tuple[Verdict, int]:
+    """Run the hidden checks `hidden` against the kernel of `client`, given the sources of the code cells run so far
+    (this one included, for the checks of method); return the verdict and how many requests the checks made of the
+    kernel. Raises CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
     link = KernelLink(client, time.monotonic() + seconds)
+    link.sources = list(sources)
     if getattr(client, "warm_framework", "") == hidden.framework:  # its kernel parent can fork a reference process
         link.reference = reference_link.link_for(hidden.framework, bool(getattr(client, "sandbox", False)))
     try:
@@ -271,11 +293,6 @@ def run(client, cell, hidden: HiddenCall, seconds: float) -> int:
         raise link.failure
     if link.reference is not None and link.reference.failure is not None:
         raise link.reference.failure  # the grader's failure: the submission is graded again, not scored
-    cell.outputs = [*cell.get("outputs", []), NotebookNode(output_type="stream", name="stdout",
-                                                            text=report.summary() + "\n")]
-    if not report.ok:
-        cell.outputs.append(error_output("HiddenChecksFailed", f"the hidden checks for `{hidden.grade_id}` did "
-                                                               f"not all pass (see above)"))
-    if report.details:
-        cell.metadata.setdefault("classgrade", {})["hidden_checks"] = "\n\n".join(report.details)[:DETAIL_CHARS]
-    return link.requests
+    verdict = Verdict(passed=report.ok, report=report.summary(),
+                      details="\n\n".join(report.details)[:DETAIL_CHARS] if report.details else "")
+    return verdict, link.requests

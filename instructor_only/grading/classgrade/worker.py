@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from instructor_only.grading.classgrade import costs, limited_execute
+from instructor_only.grading.classgrade import costs, limited_execute, trusted_checks
 from instructor_only.grading.classgrade.course_api import CONFIG_FILE, nbgrader_api
 from instructor_only.grading.classgrade.gradebook_writer import recorded_scores
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult
@@ -34,6 +34,7 @@ from instructor_only.grading.classgrade.warm_kernels import KernelParent
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 INCIDENT_ERRORS = (limited_execute.LIMIT_ERROR, limited_execute.KERNEL_DIED_ERROR)
+LOG_CHARS, LINE_CHARS = 100_000, 1_000  # of nbgrader's log read for a failed autograde's reason
 
 WORKER_CONFIG = '''
 # --- added by classgrade's worker: a private scratch course, stock preprocessors with a limited Execute ---
@@ -41,9 +42,14 @@ from nbgrader.preprocessors import Execute
 from instructor_only.grading.classgrade.limited_execute import LimitedExecute
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
-# The course's own autograde steps (nbgrader_config.py sets them), with Execute replaced by the limited one.
-c.Autograde.autograde_preprocessors = [LimitedExecute if step is Execute else step
-                                       for step in c.Autograde.autograde_preprocessors]
+from nbgrader.preprocessors import SaveAutoGrades
+from instructor_only.grading.classgrade.trusted_scores import TrustedScores
+# The course's own autograde steps (nbgrader_config.py sets them), with Execute replaced by the limited one, and the
+# trusted scores written into the graded test cells right before SaveAutoGrades reads them.
+c.Autograde.autograde_preprocessors = [new for step in c.Autograde.autograde_preprocessors
+                                       for new in ([LimitedExecute] if step is Execute else
+                                                   [TrustedScores, step] if step is SaveAutoGrades else [step])]
+c.LimitedExecute.hidden_checks = {hidden_checks!r}
 c.LimitedExecute.memory_cap_mb = {memory_mb!r}
 c.LimitedExecute.deadline = {deadline!r}
 c.LimitedExecute.output_cap_chars = {output_chars!r}
@@ -182,7 +188,8 @@ def _grade_once(job: GradingJob, worker: str) -> GradingResult:
         (scratch / CONFIG_FILE).write_text(job.config_text + WORKER_CONFIG.format(
             root=str(scratch), db_url=db_url, memory_mb=job.limits.memory_mb, deadline=deadline,
             output_chars=job.limits.output_chars, warm_framework=job.warm_framework, sandbox=job.sandbox,
-            cpu_seconds=job.limits.cpu_seconds, processes=job.limits.processes))
+            cpu_seconds=job.limits.cpu_seconds, processes=job.limits.processes,
+            hidden_checks=trusted_checks.expected_calls(job.assignment, job.source_files)))
         (scratch / "gradebook.db").write_bytes(job.template_gradebook)
         write_tree(scratch / "source" / job.assignment, job.source_files)
         write_tree(scratch / "submitted" / job.student / job.assignment, job.submission_files)
@@ -210,8 +217,11 @@ def _grade_once(job: GradingJob, worker: str) -> GradingResult:
 
 def last_error_line(outcome: dict) -> str:
     """nbgrader's own words for a failed autograde: the exception from its log's traceback, else its last error."""
-    text = "\n".join([outcome.get("log") or "", outcome.get("error") or ""])
-    exceptions = re.findall(r"^\s*((?:\w+\.)*\w*(?:Error|Exception)\b.*)$", text, flags=re.M)
+    # The log quotes the kernel's words (a student's exception): read its last LOG_CHARS, each line cut to LINE_CHARS,
+    # with a pattern whose repeats cannot nest.
+    text = "\n".join([outcome.get("log") or "", outcome.get("error") or ""])[-LOG_CHARS:]
+    text = "\n".join(line[:LINE_CHARS] for line in text.splitlines())
+    exceptions = re.findall(r"^[ \t]*([\w.]{0,200}(?:Error|Exception)\b.*)$", text, flags=re.M)
     errors = [line.split("]", 1)[-1].strip() for line in text.splitlines() if "ERROR" in line[:30]]
     exceptions = [line for line in exceptions if "see the the above traceback" not in line]
     useful = [line for line in errors if "see the the above traceback" not in line and "There was an error" not in line]
