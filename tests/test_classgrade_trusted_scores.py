@@ -36,14 +36,16 @@ RESULT_AFTER_EVERY_CELL = '''
 _ip = get_ipython()
 _ip.events.register("post_run_cell", lambda result: _ip.displayhook("all good"))
 '''
-# The hidden checks asked for from a student's own cell: another lab's, another framework's, this lab's.
-OWN_HIDDEN_CHECKS = '''
-for _args in (("resnet", "check_basic_block", "torch"), ("batchnorm", "check_batch_norm", "tensorflow")):
-    try:
-        from instructor_only.checks import run_hidden_checks
-        run_hidden_checks(*_args, globals())
-    except BaseException as error:
-        print("refused:", type(error).__name__)
+# The hidden checks asked for from a student's own cells, as a test cell asks (the worker used to run them): another
+# lab's (which would put the correct ResNet blocks in the kernel), another framework's (which made the worker import
+# TensorFlow).
+OWN_RESNET_CHECKS = '''
+from instructor_only.checks import run_hidden_checks
+run_hidden_checks("resnet", "check_basic_block", "torch", globals())
+'''
+OWN_TENSORFLOW_CHECKS = '''
+from instructor_only.checks import run_hidden_checks
+run_hidden_checks("batchnorm", "check_batch_norm", "tensorflow", globals())
 '''
 # 400 outputs sharing one display id, then one 200 KB update of all of them: 80 MB of notebook before the fix.
 AMPLIFY = '''
@@ -77,7 +79,7 @@ STUDENTS = {
     "blank_transformer": ("conv_output_size", TRANSFORMER, "blank"),
     "bug_transformer": ("conv_output_size", SIZE_BUG[1] + TRANSFORMER, "size_bug"),
     "blank_result_after_every_cell": ("conv_output_size", RESULT_AFTER_EVERY_CELL, "blank"),
-    "blank_own_hidden_checks": ("conv_output_size", OWN_HIDDEN_CHECKS, "blank"),
+    "blank_own_hidden_checks": ("conv_output_size", OWN_RESNET_CHECKS, "blank"),
     "solution_amplify": ("layouts", None, "solution"),
     "solution_long_stderr": ("layouts", None, "solution"),
     "bug_huge_message": ("conv_output_size", SIZE_BUG[1] + HUGE_MESSAGE, "size_bug"),
@@ -101,6 +103,8 @@ def notebook_of(student: str):
         return notebooks.with_answer_replaced(nb, answer, own + "\n" + APPENDED[student])
     if answer is not None:
         nb = notebooks.with_answer_replaced(nb, answer, code)
+    if student == "blank_own_hidden_checks":
+        nb = notebooks.with_answer_replaced(nb, "layouts", OWN_TENSORFLOW_CHECKS)
     return nb
 
 
@@ -153,9 +157,8 @@ def test_attacker_scores_exactly_its_honest_base(graded, student):
 @pytest.mark.nbgrader
 def test_a_students_own_call_runs_no_hidden_checks(graded):
     text = graded["texts"]["blank_own_hidden_checks"]
-    assert "refused: ModuleNotFoundError" in text or "refused: ImportError" in text, text[-2000:]
-    assert "Hidden checks for `check_basic_block`" not in text and "check_batch_norm" not in text.replace(
-        "run_hidden_checks", "")
+    assert text.count("No module named 'instructor_only.checks'") == 2, text[-3000:]
+    assert "Hidden checks for `check_basic_block`" not in text and "Hidden checks for `check_batch_norm`" not in text
 
 
 @pytest.mark.nbgrader
