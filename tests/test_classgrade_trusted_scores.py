@@ -31,10 +31,17 @@ def _forgive(lines):
     return ["try:\\n", body + "\\n", "except BaseException:\\n", "    pass\\n", "'all good'\\n"]
 get_ipython().input_transformers_post.append(_forgive)
 '''
-# After every cell, a result in the cell's outputs, whatever the cell did.
+# Every exception swallowed, and after every cell a raw execute_result message on IOPub, parented to the cell's
+# request, whatever the cell did.
 RESULT_AFTER_EVERY_CELL = '''
 _ip = get_ipython()
-_ip.events.register("post_run_cell", lambda result: _ip.displayhook("all good"))
+_ip.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
+def _result(result):
+    kernel = _ip.kernel
+    kernel.session.send(kernel.iopub_socket, "execute_result",
+                        {"execution_count": 1, "data": {"text/plain": "'all good'"}, "metadata": {}},
+                        parent=kernel.get_parent("shell"))
+_ip.events.register("post_run_cell", _result)
 '''
 # The hidden checks asked for from a student's own cells, as a test cell asks (the worker used to run them): another
 # lab's (which would put the correct ResNet blocks in the kernel), another framework's (which made the worker import
