@@ -104,9 +104,10 @@ class thread_environment:
 
 class ExitWithCoordinator(WorkerPlugin):
     """For the embedded cluster: a worker ends when the coordinator that started it is gone (killed), with its kernel
-    parents, kernels and scratch folder. Nothing else would end it: it would keep waiting for a scheduler that lived
-    in the coordinator. At the end of a run, the worker cleans up the same way and then skips the interpreter's own
-    teardown, which with torch and TensorFlow loaded made closing the cluster take 2.7 s of a one-minute run."""
+    parents, kernels and scratch folder; a worker frozen in its own code is killed outright (PR_SET_PDEATHSIG) and
+    leaves its scratch folder to the next run. Nothing else would end it: it would keep waiting for a scheduler that
+    lived in the coordinator. At the end of a run, the worker cleans up the same way and then skips the interpreter's
+    own teardown, which with torch and TensorFlow loaded made closing the cluster take 2.7 s of a one-minute run."""
 
     def __init__(self, coordinator_pid: int):
         self.coordinator_pid = coordinator_pid
@@ -115,6 +116,14 @@ class ExitWithCoordinator(WorkerPlugin):
         # The worker's parent: the coordinator, or the fork server it was forked from (which exits with the
         # coordinator). Either one gone means the coordinator is.
         parent = os.getppid()
+        # The OS kills this process when that parent dies, even while grading code holds the GIL (a regular expression
+        # backtracking in C), when the watch thread below cannot run. Its kernel parents then die with it (bwrap
+        # --die-with-parent), and their kernels with them (namespaces.die_with_parent). Set from the event loop's
+        # thread, the main one: the setting belongs to the thread that makes it, and ends with it.
+        from instructor_only.grading.classgrade.sandbox.namespaces import die_with_parent
+        die_with_parent()
+        if os.getppid() != parent or not process_exists(self.coordinator_pid):  # gone before the line above
+            self._exit()
         threading.Thread(target=self._watch, args=(parent,), daemon=True, name="exit-with-coordinator").start()
 
     def teardown(self, worker=None) -> None:
@@ -124,6 +133,10 @@ class ExitWithCoordinator(WorkerPlugin):
     def _watch(self, parent: int) -> None:
         while os.getppid() == parent and process_exists(self.coordinator_pid):
             time.sleep(0.5)
+        self._exit()
+
+    @staticmethod
+    def _exit() -> None:
         end_kernels_and_scratch()
         os._exit(1)
 
@@ -167,10 +180,12 @@ def grade_job(job: GradingJob) -> GradingResult:
     if job.sandbox and sandbox_missing():
         return GradingResult(job.assignment, job.student, False, {}, {}, [],
                              f"not graded on {worker}: {probe.describe(sandbox_missing())}", worker)
-    first = _grade_once(job, worker)
+    # One wall-clock cap for both attempts: the coordinator counts from the job's start (executors.stuck_after).
+    deadline = time.time() + job.limits.wall_seconds if job.limits.wall_seconds else 0.0
+    first = _grade_once(job, worker, deadline)
     if first.ok:
         return first
-    second = _grade_once(job, worker)
+    second = _grade_once(job, worker, deadline)
     if second.ok:
         second.incidents.insert(0, f"graded on a second attempt (the first failed: {first.error})")
     else:
@@ -179,12 +194,11 @@ def grade_job(job: GradingJob) -> GradingResult:
     return second
 
 
-def _grade_once(job: GradingJob, worker: str) -> GradingResult:
+def _grade_once(job: GradingJob, worker: str, deadline: float) -> GradingResult:
     started, started_cpu = time.perf_counter(), costs.worker_cpu()
     scratch = WorkerScratch.get().job_dir(job.student)
     try:
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"
-        deadline = time.time() + job.limits.wall_seconds if job.limits.wall_seconds else 0.0
         (scratch / CONFIG_FILE).write_text(job.config_text + WORKER_CONFIG.format(
             root=str(scratch), db_url=db_url, memory_mb=job.limits.memory_mb, deadline=deadline,
             output_chars=job.limits.output_chars, warm_framework=job.warm_framework, sandbox=job.sandbox,
