@@ -108,3 +108,21 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # <notebook>" (Canvas appends "-1", "-2" to resubmitted files; classgrade files a single renamed notebook under its
 # released name). Change it to your LMS's naming. nbgrader matches it against the file's absolute path.
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(late_)?\d+_\d+_(?P<file_id>[^/]+)$"
+
+# Feedback and the formgrader's views of a submission carry no active content: a student's outputs and written
+# answers are a stranger's HTML, opened by the student and by the graders. `sanitize_html` is nbconvert's own switch:
+# text/html and text/markdown outputs go through its bleach sanitizer, JavaScript and widget outputs are dropped.
+# nbgrader's feedback and formgrade templates never sanitize a markdown cell, and nbconvert's templates put an image's
+# width and height metadata in an unquoted attribute: the two filters close that (instructor_only/grading/
+# inert_html.py). HTML and markdown *outputs* then show only the tags bleach allows (the course's own outputs are
+# text and PNG images). HTMLExporter is the exporter of `nbgrader generate_feedback` and of the formgrader, which
+# reads this file when JupyterLab starts: restart JupyterLab after changing it.
+from instructor_only.grading import inert_html  # noqa: E402
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": inert_html.markdown2html, "get_metadata": inert_html.get_metadata}
+
+# `nbgrader collect` (and the formgrader's Collect) copies only the regular files of a submission: stock collect
+# follows symbolic links, so a link in a student's inbound folder would copy its target (read as the instructor) into
+# submitted/ (instructor_only/grading/regular_collect.py).
+from instructor_only.grading.regular_collect import RegularFilesCollect  # noqa: E402
+c.ExchangeFactory.collect = RegularFilesCollect

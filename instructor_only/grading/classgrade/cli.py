@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.course import FRAMEWORK_SUFFIXES
+from instructor_only.grading.inert_text import printable
 from instructor_only.grading.classgrade import executors, feedback, gradebook_writer, intake, lms_collect, state
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
 from instructor_only.grading.classgrade.sandbox import probe
@@ -126,6 +127,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 NO_SANDBOX_NOTE = "graded WITHOUT the sandbox (--no-sandbox)"
+SAID_CHARS = 2000  # a line classgrade prints that quotes nbgrader, a student id or a file name (printable bounds it)
 NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: the students' code ran as you, with your files, processes and network "
                       "(see README, 'The grading sandbox')")
 
@@ -208,7 +210,7 @@ def grade_all(args, jobs: list[GradingJob], runs: dict[str, AssignmentRun], conf
             outcome.notes.insert(0, f"autograding failed: {result.error}")
             state.forget(args.course_dir, result.assignment, result.student)
         run.outcomes.append(outcome)
-        progress.set_postfix_str(f"{result.assignment}/{result.student}")
+        progress.set_postfix_str(printable(f"{result.assignment}/{result.student}", limit=80))
         progress.update()
 
     if jobs:
@@ -223,7 +225,7 @@ def write_feedback_and_grades(args, config, started: float) -> None:
     coursedir = gradebook_writer.CourseDirectory(config=config)
     for assignment in [] if args.no_feedback else args.assignments:
         for line in feedback.describe(feedback.write(coursedir, assignment, args.feedback_now), args.course_dir):
-            print(line)
+            print(printable(line, limit=SAID_CHARS))
     if args.grades_csv:
         nbgrader_cli.run(["export", "--to", args.grades_csv, *[f"--assignment={a}" for a in args.assignments]],
                          args.course_dir)
@@ -244,7 +246,7 @@ def main(argv=None) -> int:
             return 0
         for assignment in args.assignments if args.zip_collect else ():
             for line in lms_collect.collect(args.course_dir, assignment, config):
-                print(f"zip_collect: {line}")
+                print(f"zip_collect: {printable(line)}")
         if not args.no_sandbox and not args.scheduler and probe.missing():
             raise gradebook_writer.CourseSetupError(probe.describe(probe.missing()))
         limits = Limits(args.memory_mb, args.wall_seconds, args.output_chars, args.threads, args.cpu_seconds,
@@ -258,7 +260,7 @@ def main(argv=None) -> int:
                   f"{len(runs[assignment].outcomes)} unchanged or not gradable")
             jobs += assignment_jobs
     except gradebook_writer.CourseSetupError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(error, limit=SAID_CHARS, multiline=True)}", file=sys.stderr)
         return 2
     if args.no_sandbox:
         print(NO_SANDBOX_WARNING, file=sys.stderr)

@@ -17,6 +17,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 
 from instructor_only.grading import nbgrader_cli
+from instructor_only.grading.inert_text import printable
 
 FORMGRADER_MENU = "Nbgrader -> Formgrader -> Manual Grading"
 
@@ -29,7 +30,7 @@ class Feedback:
     held_back: list[str] = field(default_factory=list)    # answers still to grade by hand: no feedback written
     held_back_with_older: list[str] = field(default_factory=list)  # held back, an earlier run's feedback still there
     shows_ungraded: list[str] = field(default_factory=list)  # written anyway (now=True): ungraded answers show 0
-    problem: str = ""
+    problem: str = ""                                     # nbgrader's last line, printable (it may quote a student)
 
 
 def manual_grading_pending(db_url: str, assignment: str) -> dict[str, bool]:
@@ -58,7 +59,7 @@ def write(coursedir: CourseDirectory, assignment: str, now: bool = False) -> Fee
         result = nbgrader_cli.run(["generate_feedback", assignment, "--force", *exclude], Path(coursedir.root),
                                   check=False)
         if result.returncode != 0:
-            outcome.problem = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+            outcome.problem = printable((result.stderr.strip().splitlines() or ["(no message)"])[-1])
     return outcome
 
 

@@ -7,10 +7,17 @@ it, with a note: a missing notebook or missing graded cells score zero (nbgrader
 release). Two repairs make gradable what stock nbgrader fails on: a renamed or repeated grade id loses its nbgrader
 marks and runs as an ordinary cell (the first copy of a repeated cell is graded; missing test cells are restored), and a single notebook saved under another name
 is graded under its released name. The files in submitted/ are never changed.
+
+Only regular files are read: the grader runs as root, and a symbolic link in a submission (`notes.txt` -> the
+instructor's source notebook) would otherwise copy its target into the student's kernel. Links, named pipes, sockets
+and devices are skipped without being opened, and the summary says so.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +61,93 @@ def find(course_dir: Path, assignment: str, students: list[str] | None = None) -
     return folders
 
 
-def read_folder(folder: Path) -> dict[str, bytes]:
-    skip = {".ipynb_checkpoints", "__pycache__"}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not skip & set(p.relative_to(folder).parts)}
+NOT_READ = {".ipynb_checkpoints", "__pycache__"}   # left out of a submission, silently
+MAX_DEPTH = 32                                     # folders in folders: deeper ones are skipped (one open fd each)
+# O_NOFOLLOW: a symbolic link swapped in after the check is refused (ELOOP), not followed; O_NONBLOCK: a named pipe
+# swapped in does not block the open, and fails the check that follows it.
+FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
+         stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+
+
+def read_folder(folder: Path, skipped: list[str] | None = None) -> dict[str, bytes]:
+    """Every regular file under `folder` (relative path -> content; checkpoints and caches left out), reached through
+    real folders only. Anything else (a symbolic link to a file or a folder, a named pipe, a socket, a device) is
+    neither followed nor opened; each one is added to `skipped`, if given, as "name (what it is)".
+
+    Path.rglob and os.walk follow links to files, and os.fwalk opens folders without O_NOFOLLOW (a named pipe swapped
+    in for a folder would block it): hence this walk, every open relative to an open folder."""
+    skipped = [] if skipped is None else skipped
+    files: dict[str, bytes] = {}
+    try:
+        top = os.open(folder, FOLDER_FLAGS)
+    except OSError as error:
+        skipped.append(f"{folder.name}/ ({refusal(error, folder)})")
+        return files
+    try:
+        read_into(files, skipped, top, "")
+    finally:
+        os.close(top)
+    return dict(sorted(files.items()))
+
+
+def read_into(files: dict[str, bytes], skipped: list[str], folder_fd: int, prefix: str, depth: int = 0) -> None:
+    """read_folder's walk of one open folder (`prefix`: its path in the submission, "" or ending in "/")."""
+    with os.scandir(folder_fd) as entries:
+        names = sorted(entry.name for entry in entries if entry.name not in NOT_READ)
+    for name in names:
+        try:
+            kind = stat.S_IFMT(os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode)
+            if kind == stat.S_IFDIR and depth == MAX_DEPTH:
+                skipped.append(f"{prefix}{name}/ (a folder nested more than {MAX_DEPTH} deep)")
+            elif kind == stat.S_IFDIR:
+                inner = os.open(name, FOLDER_FLAGS, dir_fd=folder_fd)
+                try:
+                    read_into(files, skipped, inner, f"{prefix}{name}/", depth + 1)
+                finally:
+                    os.close(inner)
+            elif kind == stat.S_IFREG:
+                files[prefix + name] = read_regular_file(name, folder_fd)
+            else:
+                skipped.append(f"{prefix}{name} ({KINDS.get(kind, 'not a regular file')})")
+        except FileNotFoundError:
+            continue                                       # gone since the folder was listed
+        except OSError as error:
+            skipped.append(f"{prefix}{name} ({refusal(error, name, folder_fd)})")
+
+
+def read_regular_file(name: str, folder_fd: int) -> bytes:
+    """The content of `name` in the open folder, if it is still a regular file once open (OSError otherwise)."""
+    fd = os.open(name, FILE_FLAGS, dir_fd=folder_fd)
+    try:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:                           # swapped in since the check
+            raise OSError(KINDS.get(kind, "not a regular file"))
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def refusal(error: OSError, name, folder_fd: int | None = None) -> str:
+    """What a skipped entry is, from the error that refused it (ELOOP, ENOTDIR: O_NOFOLLOW or O_DIRECTORY met
+    something else than what it opens: say what, without following it)."""
+    if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+        return error.strerror or str(error)
+    try:
+        kind = stat.S_IFMT(os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return "gone"
+    return KINDS.get(kind, "not a regular file")
+
+
+def skipped_note(skipped: list[str]) -> str:
+    """The summary's note on what read_folder skipped: "skipped 1 file that is not a regular file: notes.txt (a
+    symbolic link)"."""
+    if len(skipped) == 1:
+        return f"skipped 1 file that is not a regular file: {skipped[0]}"
+    return f"skipped {len(skipped)} files that are not regular files: {', '.join(skipped)}"
 
 
 def grade_ids_of(notebook) -> list[str]:
@@ -89,7 +179,10 @@ def parse(content: bytes):
 def inspect(folder: Path, definition: AssignmentDefinition, other_assignments: dict[str, set[str]]) -> Submission:
     """Read one submission folder and diagnose it against the assignment's cells (other_assignments: name ->
     checksums of that assignment's cells, to name the assignment a wrongly submitted notebook belongs to)."""
-    submission = Submission(folder.parent.name, folder, read_folder(folder))
+    skipped: list[str] = []
+    submission = Submission(folder.parent.name, folder, read_folder(folder, skipped))
+    if skipped:
+        submission.notes.append(skipped_note(skipped))
     expected = [f"{name}.ipynb" for name in definition.grade_ids]
     if not expected:
         submission.refusal = "the assignment has no notebooks in the gradebook"

@@ -23,6 +23,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, Float, Integer, Unicode
 
 from instructor_only.grading.classgrade import costs, trusted_checks
+from instructor_only.grading.inert_text import printable
 from instructor_only.grading.classgrade.trusted_scores import RESOURCE, Verdict, error_output, is_graded_test
 from instructor_only.grading.classgrade.warm_kernels import SandboxSettings, warm_kernel_manager
 
@@ -328,7 +329,7 @@ class LimitedExecute(Execute):
         """This cell gets the error saying why the kernel stopped; every later code cell is not run."""
         cell.outputs = [*cell.get("outputs", []), error_output(ename, reason)]
         self._stopped = f"not run: {reason}"
-        self.log.warning("%s: %s", self._notebook_id, reason)
+        self.log.warning("%s: %s", self._notebook_id, printable(reason))  # (the reason quotes the cell's first line)
         return cell, resources
 
     def reset_output_counts(self) -> None:
