@@ -43,6 +43,14 @@ NOTEBOOK = "warmup.ipynb"
 # bob's bug: the padding added on one side only, which the public check's padded case catches (so Validate fails)
 BOBS_BUG = ("conv_output_size", "padding_one_side")
 WRITTEN = "written_pooling"
+# What bob adds to his work: script that would rename the page of whoever opens his submission (the instructor in
+# the formgrader, bob in his feedback), if it ran there (nbgrader_config.py: sanitize_html, inert_html.py).
+PWNED = "pwned-by-bob"
+ACTIVE_OUTPUT = ("\nfrom IPython.display import HTML, display\n"
+                 f"display(HTML(\"<script>document.title='{PWNED}'</script><img src=x onerror=\\\"document.title="
+                 f"'{PWNED}'\\\">\"))\n")
+ACTIVE_ANSWER = (f"\n\n<img src=x onerror=\"document.title='{PWNED}'\"> <script>document.title='{PWNED}'</script> "
+                 f"[more](javascript:document.title='{PWNED}')\n")
 MENU = "#jp-mainmenu-nbgrader"
 
 pytestmark = [
@@ -111,9 +119,10 @@ def answered(release_nb: dict, assignment: str, bug: tuple[str, str] | None) -> 
     model = student_solution(source)
     answers = {cell.metadata["nbgrader"]["grade_id"]: model.cells[i].source
                for i, cell in enumerate(source.cells) if cell.metadata.get("nbgrader", {}).get("solution")}
-    if bug:
+    if bug:  # bob: a catalogued bug, and active content in an output and in his written answer
         entry = next(e for e in catalogue.load(assignment) if (e.answer_cell, e.name) == bug)
-        answers[entry.answer_cell] = entry.source
+        answers[entry.answer_cell] = entry.source + ACTIVE_OUTPUT
+        answers[WRITTEN] += ACTIVE_ANSWER
     notebook = copy.deepcopy(release_nb)
     for cell in notebook["cells"]:
         grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
@@ -224,6 +233,8 @@ def test_course_loop_in_the_browser(hub):
                 teacher.page.goto(submission)
                 score = teacher.page.locator(f"input#{WRITTEN}")
                 score.wait_for()
+                teacher.page.wait_for_timeout(500)  # (an image's onerror fires after the page has loaded)
+                assert PWNED not in teacher.page.title(), "a submission's script ran in the formgrader"
                 expect(teacher.page.get_by_text("Rubric (for graders")).to_be_visible()
                 teacher.page.locator(".nbgrader_cell", has=score).locator("button.full-credit").click()
                 expect(score).not_to_have_value("")
@@ -246,6 +257,8 @@ def test_course_loop_in_the_browser(hub):
                 relative = html_files[-1].relative_to(Path("/home") / name)
                 student.page.goto(f"{student.server}/files/{relative}")
                 text = student.page.locator("body").inner_text()
+                student.page.wait_for_timeout(500)
+                assert PWNED not in student.page.title(), "a script of the submission ran in its feedback"
                 student.shot(f"feedback-{assignment}")
                 assert "run_hidden_checks" not in text and "Rubric (for graders" not in text
                 assert "YOUR ANSWER HERE" not in text
