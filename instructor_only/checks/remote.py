@@ -43,6 +43,9 @@ class Link:
     # framework's own that runs none of the student's code (classgrade's reference_link.py), so that this process
     # need not import the framework.
     reference: "Link | None" = None
+    # The sources of the notebook's code cells in the order they ran, up to the graded test cell (the checks of
+    # method rules read them: `method_rules.py`), or None where the link has none.
+    sources: "list[str] | None" = None
 
     def exchange(self, request_text: str) -> str:
         raise NotImplementedError
@@ -87,9 +90,20 @@ class InProcessLink(Link):
     def __init__(self, namespace: dict):
         from instructor_only.frameworks import serve
         self._serve, self._namespace = serve.serve, namespace
+        self.sources = ran_cells(namespace)
 
     def exchange(self, request_text: str) -> str:
         return self._serve(self._namespace, request_text)
+
+
+def ran_cells(namespace: dict) -> list[str] | None:
+    """The cells run so far, this one included, as IPython keeps them in the notebook's namespace (`_ih`, alias
+    `In`: '' first, then each cell as IPython ran it); `inprocess.run_cells` keeps them the same way. None if
+    the namespace has no such history."""
+    history = namespace.get("_ih", namespace.get("In"))
+    if not isinstance(history, list) or not all(isinstance(cell, str) for cell in history):
+        return None
+    return list(history[1:] if history[:1] == [""] else history)
 
 
 MESSAGE_CHARS = 2_000  # of an exception's message from the kernel: cut before anything reads it (the runner's hints)

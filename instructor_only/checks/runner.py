@@ -1,12 +1,14 @@
 """Run the hidden checks of one graded part against a student's notebook, with pytest, on the trusted side.
 
 A check module (e.g. `instructor_only/checks/warmup.py`) holds one class per graded part, named `Check...`, with a
-`grade_id` attribute naming the student's TODO and `check_*` methods. Check methods get two fixtures:
+`grade_id` attribute naming the student's TODO and `check_*` methods. Check methods get these fixtures:
 
 - `student`: the student's notebook seen through a link to the kernel (`remote.RemoteStudent`):
   `student.conv_output_size` is a proxy of their function whose answers are data; a missing name fails with a
   message saying what to define;
-- `fw`: the framework adapter of the notebook's track, whose functions run in the kernel (`remote.RemoteAdapter`).
+- `fw`: the framework adapter of the notebook's track, whose functions run in the kernel (`remote.RemoteAdapter`);
+- `sources`: the notebook's code cells as they ran, up to the test cell, for the rules of method read from the
+  source on this side (`method_rules.py`); None where the link has none.
 
 With stock nbgrader an autograder cell ends with
 
@@ -130,6 +132,12 @@ class _StudentPlugin:
     @pytest.fixture
     def fw(self):
         return remote.load_adapter(self._link, self._framework)
+
+    @pytest.fixture
+    def sources(self):
+        """The notebook's code cells as they ran, up to the test cell (`Link.sources`), or None: for the checks of
+        method rules, which read the student's code on this side (`method_rules.py`)."""
+        return self._link.sources
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):

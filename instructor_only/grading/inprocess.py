@@ -2,7 +2,8 @@
 
 Used by the quick CI tests and by `catalogue_verdict --fast`. Each code cell runs in one shared namespace; a failing
 cell is recorded and the next one runs (like nbgrader's allow_errors). A test cell "passes" when it raised nothing,
-which is what the autograder scores; its public checks and its hidden checks both run.
+which is what the autograder scores; its public checks and its hidden checks both run. The namespace keeps the cells
+run so far as IPython does (`In`, `_ih`), where the hidden checks read the sources the rules of method need.
 """
 from __future__ import annotations
 
@@ -32,11 +33,13 @@ def run_cells(nb) -> dict[str, tuple[bool, str]]:
 
 
 def _run_cells(nb) -> dict[str, tuple[bool, str]]:
-    namespace: dict = {"__name__": "__main__"}
+    history = [""]  # IPython's input history: '' first, then every cell as it ran
+    namespace: dict = {"__name__": "__main__", "In": history, "_ih": history}
     results: dict[str, tuple[bool, str]] = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        history.append(cell.source)
         meta = notebooks.grade_meta(cell)
         is_test = bool(meta.get("grade")) and not meta.get("solution")
         buffer = io.StringIO()

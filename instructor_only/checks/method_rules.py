@@ -1,0 +1,307 @@
+"""Method rules ("written from scratch", "by hand"), decided on the trusted side from the notebook's source.
+
+The hidden checks of a value see what the student's code computes, not how: a batch norm that calls the framework's
+own gives the right numbers. A rule names the answers it governs and the framework names they must not reach; given
+the sources of the code cells in the order they ran (up to the graded test cell), `findings` reads the governed
+definitions as last bound and, transitively, every notebook function, class and module-level variable they use,
+and reports each place that reaches a forbidden name, however it is spelled: `import x as y`, `from x import y as
+z`, module-level aliases, attribute chains, default arguments, class attributes, closures, `functools.partial`,
+`getattr` with constant or folded strings, `__import__`, `importlib.import_module`, `sys.modules`, `vars()`,
+`__dict__`, `globals()`, exec/eval of constant strings (`source_evaluator.py` and `source_calls.py` say how).
+
+What it cannot read it reports instead of guessing: reflection whose name it cannot fold (`getattr(torch, name)`),
+and, anywhere in the notebook, code the grader cannot read that may rebind names (exec of a computed string,
+unpickling, import hooks, IPython's input transformers, a module that is not installed with the course). It also
+reads what the notebook patches into a library (`torch.var = ...`): that code may run behind any call.
+
+The kernel side keeps its own guard (`frameworks/*_batchnorm.forbid_builtin_batch_norm`); this is the rule the
+trusted side decides.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import gc
+import importlib.machinery
+import os
+import re
+import sys
+from collections import deque
+from dataclasses import dataclass
+
+from instructor_only.checks.source_model import END, Notebook, children, is_namespace_call, origin
+from instructor_only.checks.source_evaluator import Evaluator
+from instructor_only.checks.source_values import (Definition, Helper, Instance, Namespace, Qual, strings,
+                                                  text_of)
+
+SHOWN = 3             # findings quoted in a message
+NAME_CHARS = 100      # a framework's names are shorter: a longer one is the student's, never matched
+SCAN_DEPTH = 1_000    # (findings of the whole-notebook scan sort after those of the governed code)
+# Names through which code the grader cannot read may run, or which change what other code means.
+OPAQUE = ("pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle", "marshal", "dill", "cloudpickle",
+          "joblib.load", "shelve", "types.FunctionType", "types.LambdaType", "types.CodeType", "sys._getframe",
+          "sys.settrace", "sys.setprofile", "sys.addaudithook", "sys.meta_path", "sys.path_hooks",
+          "sys.path_importer_cache", "threading.settrace", "threading.setprofile", "inspect.currentframe",
+          "inspect.stack", "inspect.trace", "inspect.getmembers", "inspect.getmembers_static", "inspect.getattr_static",
+          "gc.get_objects", "gc.get_referents", "gc.get_referrers", "ctypes", "importlib.abc", "importlib.machinery",
+          "importlib.util.module_from_spec", "importlib.util.spec_from_loader", "importlib.util.spec_from_file_location",
+          "importlib.reload", "runpy", "code.InteractiveInterpreter", "code.InteractiveConsole", "code.interact",
+          "codeop", "zipimport", "pdb", "bdb", "IPython", "ipykernel")
+# The course's own code a notebook imports (the sandbox mounts it read-only), and the notebook itself.
+COURSE_PACKAGES = {"student_helpers", "__main__"}
+# Functions that look names up by string: fine called with constants (folded), not passed around.
+REFLECTIVE = {"builtins.getattr", "builtins.setattr", "builtins.delattr", "builtins.vars", "builtins.globals",
+              "builtins.locals", "builtins.__import__", "builtins.eval", "builtins.exec", "builtins.compile",
+              "importlib.import_module", "importlib.__import__", "operator.attrgetter", "operator.methodcaller"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """requirement: what the student is told ("batch_norm must be written from scratch, ..."); governs: the
+    notebook names it applies to; forbidden: qualified names, each with everything under it; parts: a regex that
+    forbids a qualified name if any of its parts matches (the same object reached through another module's
+    re-export, a private path or an alias module); methods: a regex of attribute names forbidden on objects the
+    grader cannot identify (`model.fit`); not_followed: global names the governed code may call without them being
+    read, because the checks put their own correct version in their place."""
+    requirement: str
+    governs: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    parts: str
+    methods: str = ""
+    not_followed: tuple[str, ...] = ()
+
+    def forbids(self, path: str) -> bool:
+        if any(path == name or path.startswith(name + ".") for name in self.forbidden):
+            return True
+        return any(len(part) <= NAME_CHARS and re.fullmatch(self.parts, part) for part in path.split("."))
+
+    def forbids_attribute(self, name: str) -> bool:
+        return len(name) <= NAME_CHARS and bool(re.fullmatch(self.parts, name)
+                                                or self.methods and re.fullmatch(self.methods, name))
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    depth: int   # 0: in a governed definition; n: n steps away from one
+    cell: int    # 1-based, in the order the code cells ran (IPython's In[cell])
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"cell {self.cell}, line {self.line} {self.text}"
+
+
+def findings(sources: list[str], rule: Rule) -> list[Finding]:
+    """Where the code of `rule.governs`, or code that may change it, breaks the rule; empty if nowhere."""
+    with _collector_paused():
+        notebook = Notebook([str(s) for s in sources])
+        if notebook.too_large:
+            return [Finding(0, 0, 0, "has more code than the grader reads")]
+        try:
+            return _Walk(notebook, rule).run()
+        except RecursionError:
+            return [Finding(0, 0, 0, "has code nested too deeply for the grader to read")]
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The analysis allocates ~100k small objects: letting the garbage collector sweep a grading process's large
+    heap meanwhile took half its time (34 -> 83 ms for a notebook). Cycles it leaves are collected afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def message(rule: Rule, found: list[Finding]) -> str:
+    shown = "; ".join(str(f) if f.cell else f"the notebook {f.text}" for f in found[:SHOWN])
+    more = f" (and {len(found) - SHOWN} more)" if len(found) > SHOWN else ""
+    return f"{rule.requirement}: {shown}{more}"
+
+
+def require(sources: list[str] | None, rule: Rule) -> None:
+    """The check: raises AssertionError saying which rule and where, if the notebook breaks it."""
+    if sources is None:
+        raise AssertionError(f"the grader was given no source of this notebook, so it cannot check that "
+                             f"{rule.requirement}; please tell your instructor")
+    found = findings(sources, rule)
+    assert not found, message(rule, found)
+
+
+class _Walk:
+    def __init__(self, notebook: Notebook, rule: Rule):
+        self.notebook, self.rule = notebook, rule
+        self.evaluator = Evaluator(notebook, frozenset(rule.not_followed))
+        self.found: dict[tuple[int, int], Finding] = {}
+        self.library_patches: list[ast.AST] = []
+        self.patches_of: dict[int, list[ast.AST]] = {}  # a notebook function or class -> code patched into it
+        self.queue: deque = deque()
+        self.seen: set[int] = set()
+
+    def run(self) -> list[Finding]:
+        for tree in self.notebook.cells:
+            self._scan(tree)
+        for name in self.rule.governs:
+            bindings = self.notebook.module_bindings(name, END)
+            if not bindings:
+                self.found[(0, 0)] = Finding(0, 0, 0, f"defines `{name}` nowhere the grader can read")
+            for binding in bindings:
+                self._reach(self.evaluator.region(binding), 0)
+        for node in self.library_patches:
+            self._reach((node, None), 1)
+        while self.queue:
+            node, depth = self.queue.popleft()
+            self._walk(node, depth)
+        for node, text in self.evaluator.opaque:
+            self._report(node, None, text)
+        return sorted(self.found.values())
+
+    def _reach(self, region, depth: int) -> None:
+        node = region[0] if region is not None else None
+        if node is not None and id(node) not in self.seen:
+            self.seen.add(id(node))
+            self.queue.append((node, depth))
+            for code in self.patches_of.get(id(node), []):  # `BatchNorm.forward = ...` elsewhere
+                self._reach((code, None), depth + 1)
+
+    def _report(self, node: ast.AST, depth: int | None, text: str) -> None:
+        cell, line, from_string = origin(node)
+        if from_string:
+            text += " (in code given as a string)"
+        finding = Finding(SCAN_DEPTH if depth is None else depth, cell, line, text)
+        if (cell, line) not in self.found or finding.depth < self.found[(cell, line)].depth:
+            self.found[(cell, line)] = finding  # (one per line: the first, i.e. outermost, of the closest reach)
+
+    def _value(self, node: ast.AST) -> frozenset:
+        return self.evaluator.value(node, self.notebook.scope_at(node))
+
+    # --- the whole notebook: what may change any code ------------------------------------------------------------
+
+    def _scan(self, tree: ast.AST) -> None:
+        """Imports and uses of names through which unreadable code may run, code given as strings, and writes into
+        libraries and notebook classes (read by whatever uses them)."""
+        index = tree._index
+        for node in index["aliases"]:
+            self._alias(node, None)
+        for node in index["calls"] + index["attributes"]:
+            for value in self._value(node):
+                if isinstance(value, Qual) and _opaque(value.path):
+                    self._report(node, None, f"uses {value.path}, through which code the grader cannot read can run")
+        for node in index["calls"]:
+            self._setattr(node)
+            for code, _ in self.evaluator.deps.get(id(node), []):  # code given as a string runs where it is
+                if isinstance(code, (ast.Module, ast.Expression)) and id(code) not in self.seen:
+                    self.seen.add(id(code))
+                    self._scan(code)
+        for node in index["stores"]:
+            self._store(node)
+
+    def _store(self, target: ast.Attribute | ast.Subscript) -> None:
+        """`lib.name = value`, `Class.name = value`, `globals()[key] = value`: whatever uses the target runs it."""
+        statement = target
+        while not isinstance(statement, ast.stmt) and getattr(statement, "_parent", None) is not None:
+            statement = statement._parent
+        bases = self._value(target.value)
+        names = strings(self._value(target.slice)) if isinstance(target, ast.Subscript) else [target.attr]
+        self._patch(target, bases, names, statement)
+
+    def _setattr(self, node: ast.Call) -> None:
+        callees = self._value(node.func)
+        if len(node.args) >= 2 and any(isinstance(c, Qual) and (c.path in ("builtins.setattr", "builtins.delattr")
+                                                               or c.path.endswith(".__setattr__")) for c in callees):
+            names = strings(self._value(node.args[1]))
+            self._patch(node, self._value(node.args[0]), names, node.args[2] if len(node.args) > 2 else node)
+
+    def _patch(self, node: ast.AST, bases: frozenset, names: list[str] | None, code: ast.AST) -> None:
+        for base in bases:
+            if isinstance(base, (Qual, Namespace)) or base == Helper("shell"):
+                direct = isinstance(node, ast.Subscript) and is_namespace_call(node.value)  # (Notebook binds those)
+                if names is None or base == Helper("shell") or base == Namespace("globals") and not direct:
+                    self._report(node, None, f"writes to `{text_of(node)}`, which the grader cannot follow")
+                elif base != Namespace("globals"):
+                    self.library_patches.append(code)
+            elif isinstance(base, (Definition, Instance)):
+                self.patches_of.setdefault(id(base.node), []).append(code)
+            elif names is None and isinstance(node, ast.Call):
+                self._report(node, None, f"uses `{text_of(node)}`, a name the grader cannot read")
+
+    # --- the code the governed definitions reach -----------------------------------------------------------------
+
+    def _walk(self, root: ast.AST, depth: int) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            stack.extend(child for child, _ in children(node, None))
+            if isinstance(node, ast.alias):
+                self._alias(node, depth)
+            elif isinstance(node, ast.expr) and not isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del)):
+                self._expression(node, depth)
+
+    def _alias(self, node: ast.alias, depth: int | None) -> None:
+        statement = node._parent
+        if isinstance(statement, ast.ImportFrom):
+            module = "" if statement.level else (statement.module or "")
+            bound = f"{module}.{node.name}" if module and node.name != "*" else module
+        else:
+            module = node.name
+            bound = node.name if node.asname else node.name.split(".")[0]
+        for path in {bound, module}:
+            if _opaque(path):
+                self._report(node, depth, f"imports {path}, through which code the grader cannot read can run")
+        if depth is None:
+            return
+        if bound and self.rule.forbids(bound):
+            self._report(node, depth, f"imports {bound}" + (f" (as `{node.asname}`)" if node.asname else ""))
+        if not module or not _installed(module.split(".")[0]):
+            self._report(node, depth, f"imports `{module or node.name}`, which the grader cannot read (it is not "
+                                      f"installed with the course)")
+
+    def _expression(self, node: ast.expr, depth: int) -> None:
+        values = self._value(node)
+        for kind, text in self.evaluator.facts.get(id(node), []):
+            if kind == "unreadable" or kind == "attribute" and self.rule.forbids_attribute(text):
+                self._report(node, depth, text if kind == "unreadable" else f"uses `{text_of(node)}`")
+        for value in values:
+            if isinstance(value, Qual) and self.rule.forbids(value.path):
+                spelled = text_of(node)
+                self._report(node, depth, f"uses {value.path}" + (f" (as `{spelled}`)" if spelled != value.path else ""))
+            elif isinstance(value, Qual) and value.path in REFLECTIVE and isinstance(node, (ast.Name, ast.Attribute)) \
+                    and not (isinstance(node._parent, ast.Call) and node._parent.func is node):
+                self._report(node, depth, f"passes {value.path.split('.')[-1]} around, which the grader cannot follow")
+            elif isinstance(value, (Definition, Instance)):
+                self._reach((value.node, None), depth + 1)
+        if isinstance(node, ast.Call):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                for value in self._value(arg):
+                    if isinstance(value, Namespace):
+                        self._report(node, depth, f"passes {value} to `{text_of(node.func)}`, which the grader "
+                                                  f"cannot follow")
+        for region in self.evaluator.deps.get(id(node), []):
+            self._reach(region, depth + 1)
+
+
+def _opaque(path: str) -> bool:
+    return any(path == o or path.startswith(o + ".") for o in OPAQUE)
+
+
+_INSTALLED: dict[tuple[str, str], bool] = {}
+
+
+def _installed(root: str) -> bool:
+    """Whether a top-level module is part of the course's environment (the standard library or installed), not a
+    module written by the notebook or sent with the submission: looked for on this process's path without its
+    working folder (in-process, the notebook's own folder)."""
+    here = os.getcwd()
+    if (root, here) not in _INSTALLED:
+        paths = [p for p in sys.path if p not in ("", ".") and os.path.abspath(p) != here]
+        try:
+            found = (root in COURSE_PACKAGES or root in sys.stdlib_module_names or root in sys.builtin_module_names
+                     or importlib.machinery.PathFinder.find_spec(root, paths) is not None)
+        except (ImportError, ValueError):
+            found = False
+        _INSTALLED[(root, here)] = found
+    return _INSTALLED[(root, here)]
+

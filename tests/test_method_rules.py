@@ -1,0 +1,357 @@
+"""The method rules of the batch-norm lab, read from the source on the trusted side (instructor_only/checks/
+method_rules.py): a rule-breaker is reported with its cell and line however it names the built-in, and the honest
+solutions, every catalogue alternative and every other catalogued bug are not. Fast: no kernel, no framework."""
+import importlib
+import types
+from dataclasses import dataclass
+
+import nbformat
+import pytest
+
+from instructor_only.checks import batchnorm_rules, method_rules, remote
+from instructor_only.grading import course, inprocess, notebooks
+from instructor_only.grading.submissions import plan
+
+GRADE_IDS = ("check_batch_norm", "check_batchnorm_layer", "check_sgd_epoch")
+RULE_BREAKERS = {("batch_norm", "calls_builtin"), ("sgd_epoch", "keras_optimizer")}  # the catalogues' own
+
+
+@dataclass(frozen=True)
+class Case:
+    """A rule, and an answer that breaks it through `use` (the built-in, spelled somehow) on line `line`."""
+    framework: str
+    grade_id: str
+    imports: str
+    module: str    # the built-in's module, importable by this name
+    alias: str     # how `imports` names that module
+    name: str      # the built-in in it
+    answer: str    # with {params} (extra parameters) and {use}
+    line: int      # of {use} in the answer
+
+    @property
+    def id(self) -> str:
+        return f"{self.framework}-{self.grade_id}"
+
+
+TORCH_IMPORTS = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\nimport torch.optim as O\n"
+TF_IMPORTS = "import numpy as np\nimport tensorflow as tf\nfrom tensorflow import keras\n"
+CASES = [
+    Case("torch", "check_batch_norm", TORCH_IMPORTS, "torch.nn.functional", "F", "batch_norm", """\
+def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5{params}):
+    new_mean, new_var = running_mean.clone(), running_var.clone()
+    y = {use}(x, new_mean, new_var, gamma, beta, training, momentum, eps)
+    return y, new_mean, new_var
+""", 3),
+    Case("torch", "check_batchnorm_layer", TORCH_IMPORTS, "torch.nn", "nn", "BatchNorm1d", """\
+class BatchNorm(nn.Module):
+    def __init__(self, num_features, momentum=0.1, eps=1e-5{params}):
+        super().__init__()
+        self.inner = {use}(num_features, momentum=momentum, eps=eps)
+
+    def forward(self, x):
+        return self.inner(x)
+""", 4),
+    Case("torch", "check_sgd_epoch", TORCH_IMPORTS, "torch.optim", "O", "SGD", """\
+def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn{params}):
+    model.train()
+    optimizer = {use}(model.parameters(), lr=lr)
+    losses = []
+    for idx in torch.randperm(len(x), generator=generator).split(batch_size):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return sum(losses) / len(losses)
+""", 3),
+    Case("tensorflow", "check_batch_norm", TF_IMPORTS, "tensorflow.nn", "tf.nn", "batch_normalization", """\
+def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3{params}):
+    mean, var = tf.nn.moments(x, axes=list(range(len(x.shape) - 1)))
+    y = {use}(x, mean, var, beta, gamma, eps)
+    return y, moving_mean, moving_var
+""", 3),
+    Case("tensorflow", "check_batchnorm_layer", TF_IMPORTS, "keras.layers", "keras.layers", "BatchNormalization", """\
+class BatchNorm(keras.layers.Layer):
+    def __init__(self, momentum=0.99, eps=1e-3{params}, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = {use}(momentum=momentum, epsilon=eps)
+
+    def call(self, x, training=None):
+        return self.inner(x, training=training)
+""", 4),
+    Case("tensorflow", "check_sgd_epoch", TF_IMPORTS, "keras.optimizers", "keras.optimizers", "SGD", """\
+def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn{params}):
+    optimizer = {use}(learning_rate=lr)
+    order = rng.permutation(x.shape[0])
+    losses = []
+    for start in range(0, x.shape[0], batch_size):
+        idx = order[start:start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = loss_fn(model(tf.gather(x, idx), training=True), tf.gather(y, idx))
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+        losses.append(float(loss))
+    return sum(losses) / len(losses)
+""", 2),
+]
+
+ANSWER = "answer"  # a finding expected on the answer's line of {use}
+
+
+def _ways(c: Case) -> dict[str, tuple[list[str], str, str, tuple]]:
+    """name -> (cells run between the imports and the answer, {use}, {params}, where a finding must be: ANSWER or
+    (k, line): line of the k-th of those cells)."""
+    m, a, n = c.module, c.alias, c.name
+    root, _, rest = a.partition(".")
+    dotted = f".{rest}" if rest else ""
+    return {
+        "direct": ([], f"{a}.{n}", "", ANSWER),
+        "module-level alias": ([f"impl = {a}.{n}\n"], "impl", "", ANSWER),
+        "from-import as": ([f"from {m} import {n} as scale\n"], "scale", "", (0, 1)),
+        "import module as": ([f"import {m} as lib\n"], f"lib.{n}", "", ANSWER),
+        "alias of the top module": ([f"t = {root}\n"], f"t{dotted}.{n}", "", ANSWER),
+        "getattr, constant": ([], f'getattr({a}, "{n}")', "", ANSWER),
+        "getattr, concatenated": ([], f'getattr({a}, "{n[:3]}" + "{n[3:]}")', "", ANSWER),
+        "getattr, join and f-string": ([], f'getattr({a}, "".join([f"{{\'{n[:2]}\'}}", "{n[2:]}"]))', "", ANSWER),
+        "getattr, name in a variable": ([f'NAME = "{n[:4]}" "{n[4:]}"\n'], f"getattr({a}, NAME)", "", ANSWER),
+        "getattr, unreadable name": ([], f"getattr({a}, ''.join(reversed('{n[::-1]}')))", "", ANSWER),
+        "__import__": ([], f'__import__("{m}", fromlist=["_"]).{n}', "", ANSWER),
+        "importlib": (["import importlib\n"], f'importlib.import_module("{m}").{n}', "", ANSWER),
+        "sys.modules": (["import sys\n"], f'sys.modules["{m}"].{n}', "", ANSWER),
+        "vars()": ([], f'vars({a})["{n}"]', "", ANSWER),
+        "__dict__": ([], f'{a}.__dict__.get("{n}")', "", ANSWER),
+        "globals()": ([], f'globals()["{root}"]{dotted}.{n}', "", ANSWER),
+        "helper in another cell": ([f"def _helper(*args, **kwargs):\n    return {a}.{n}(*args, **kwargs)\n"],
+                                   "_helper", "", (0, 2)),
+        "class attribute": ([f"class Tools:\n    impl = staticmethod({a}.{n})\n"], "Tools.impl", "", (0, 2)),
+        "default argument": ([], "_impl", f", _impl={a}.{n}", ANSWER),
+        "exec of a constant string": ([f'exec("impl = {a}.{n}")\n'], "impl", "", ANSWER),
+        "exec of a computed string": ([f'exec("impl = " + "{a}.{n}")\n'], "impl", "", (0, 1)),
+        "lambda": ([f"impl = lambda *args, **kwargs: {a}.{n}(*args, **kwargs)\n"], "impl", "", (0, 1)),
+        "functools.partial": ([f"import functools\nimpl = functools.partial({a}.{n})\n"], "impl", "", ANSWER),
+        "closure": ([f"def make():\n    f = {a}.{n}\n    def inner(*args, **kwargs):\n        return f(*args, **kwargs)\n"
+                     f"    return inner\nimpl = make()\n"], "impl", "", (0, 2)),
+        "global statement": ([f"def setup():\n    global impl\n    impl = {a}.{n}\nsetup()\n"], "impl", "", ANSWER),
+        "operator.attrgetter": (["import operator\n"], f'operator.attrgetter("{n}")({a})', "", ANSWER),
+        "dict literal": ([f'TABLE = {{"f": {a}.{n}}}\n'], 'TABLE["f"]', "", ANSWER),
+        "tuple unpacking": ([f"impl, other = {a}.{n}, None\n"], "impl", "", ANSWER),
+    }
+
+
+WAYS = [(c, way) for c in CASES for way in _ways(c)]
+
+
+def _sources(c: Case, way: str) -> tuple[list[str], int, tuple[int, int]]:
+    extra, use, params, where = _ways(c)[way]
+    answer = c.answer.format(use=use, params=params)
+    cells = [c.imports, *extra, answer, "print('the test cell')\n"]
+    answer_cell = len(extra) + 2  # cells are numbered from 1, the imports first
+    expected = (answer_cell, c.line) if where == ANSWER else (where[0] + 2, where[1])
+    return cells, answer_cell, expected
+
+
+@pytest.mark.parametrize("case, way", WAYS, ids=[f"{c.id}-{w}" for c, w in WAYS])
+def test_a_rule_breaker_is_reported_however_it_names_the_builtin(case, way):
+    sources, _, expected = _sources(case, way)
+    rule = batchnorm_rules.rule(case.framework, case.grade_id)
+    found = method_rules.findings(sources, rule)
+    where = [(f.cell, f.line) for f in found]
+    assert expected in where, f"{way}: expected a finding at cell {expected[0]}, line {expected[1]}; got {found}"
+    with pytest.raises(AssertionError) as failed:
+        method_rules.require(sources, rule)
+    message = str(failed.value)
+    assert message.startswith(rule.requirement + ": cell "), message
+    assert f"cell {expected[0]}, line {expected[1]}" in message or len(found) > method_rules.SHOWN, message
+
+
+def test_messages_say_which_rule_where_and_under_which_name():
+    torch_rule, tf_rule = CASES_RULE[0], CASES_RULE[5]
+    sources, _, _ = _sources(CASES[0], "module-level alias")
+    assert method_rules.message(torch_rule, method_rules.findings(sources, torch_rule)) == (
+        "batch_norm must be written from scratch, without PyTorch's built-in batch norm: "
+        "cell 3, line 3 uses torch.nn.functional.batch_norm (as `impl`); "
+        "cell 2, line 1 uses torch.nn.functional.batch_norm (as `F.batch_norm`)")
+    sources, _, _ = _sources(CASES[5], "direct")
+    assert str(method_rules.findings(sources, tf_rule)[0]) == (
+        "cell 2, line 2 uses tensorflow.keras.optimizers.SGD (as `keras.optimizers.SGD`)")
+    sources, _, _ = _sources(CASES[0], "exec of a computed string")
+    assert "cell 2, line 1 runs exec on a string the grader cannot read" in method_rules.message(
+        torch_rule, method_rules.findings(sources, torch_rule))
+
+
+CASES_RULE = [batchnorm_rules.rule(c.framework, c.grade_id) for c in CASES]
+
+
+@pytest.mark.parametrize("source, reported", [
+    ("import pickle\nimpl = pickle.loads(b'...')\n", "cell 2, line 2 uses pickle.loads"),
+    ("get_ipython().input_transformers_post.append(lambda lines: lines)\n", "get_ipython().input_transformers_post"),
+    ("import sys\nsys.meta_path.insert(0, object())\n", "cell 2, line 2 uses sys.meta_path"),
+    ("torch.var = lambda *args, **kwargs: torch.batch_norm(*args, **kwargs)\n", "cell 2, line 1 uses torch.batch_norm"),
+    ("setattr(torch, 'mean', F.batch_norm)\n", "cell 2, line 1 uses torch.nn.functional.batch_norm"),
+    ("name = input()\nglobals()[name] = F.batch_norm\n", "cell 2, line 2 writes to `globals()[name]`"),
+    ("get_ipython().run_line_magic('run', 'helpers.py')\n", "runs the %run magic"),
+])
+def test_code_that_may_change_any_other_is_reported_wherever_it_is(source, reported):
+    """An honest batch_norm next to a cell that patches the framework, installs a hook, unpickles, or runs code the
+    grader cannot read: the rule cannot be decided, and says why."""
+    honest = _honest_sources("batchnorm_torch", "check_batch_norm")
+    sources = [honest[0], source, *honest[1:]]
+    message = method_rules.message(CASES_RULE[0], method_rules.findings(sources, CASES_RULE[0]))
+    assert reported in message, message
+
+
+def test_python_in_magics_and_framework_methods_named_like_the_answer_are_read():
+    rule = CASES_RULE[0]
+    honest = _honest_sources("batchnorm_torch", "check_batch_norm")
+    timed = ["%%time\nimpl = F.batch_norm\n", honest[-2].replace("torch.sqrt(", "impl(") + "\n"]
+    assert any(f.cell == 2 for f in method_rules.findings([honest[0], *timed, honest[-1]], rule))
+    plotting = ["%matplotlib inline\n", "!ls\n", "%timeit x = 1\n"]
+    assert method_rules.findings([honest[0], *plotting, *honest[1:]], rule) == []
+
+
+def test_a_layer_may_call_its_own_batch_norm_which_has_its_own_rule():
+    """The layer's checks put a correct batch_norm in place of the student's: the layer is judged on its own code."""
+    sources = _honest_sources("batchnorm_torch", "check_batchnorm_layer")
+    answer = next(i for i, cell in enumerate(sources) if cell.startswith("def batch_norm("))
+    sources[answer] = "def batch_norm(*args, **kwargs):\n    return F.batch_norm(*args, **kwargs)\n"
+    layer_rule = batchnorm_rules.rule("torch", "check_batchnorm_layer")
+    assert method_rules.findings(sources, layer_rule) == []
+    captured = sources + ["bn_captured = batch_norm\nBatchNorm.forward = lambda self, x: bn_captured(x)\n"]
+    found = method_rules.findings(captured, layer_rule)
+    assert [(f.cell, f.line) for f in found] == [(answer + 1, 2)], "a batch_norm captured before the checks replace it"
+
+
+def test_a_module_the_notebook_wrote_or_brought_cannot_be_read():
+    sources, _, _ = _sources(CASES[0], "direct")
+    sources[1:1] = ["%%writefile normalize.py\nimport torch\nf = torch.batch_norm\n", "import normalize\n"]
+    sources[3] = sources[3].replace("F.batch_norm", "normalize.f")
+    assert "cell 3, line 1 imports `normalize`, which the grader cannot read" in method_rules.message(
+        CASES_RULE[0], method_rules.findings(sources, CASES_RULE[0]))
+
+
+@pytest.mark.parametrize("rule_name", ["BATCH_NORM", "OPTIMIZERS"])
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_the_forbidden_names_exist_and_their_real_homes_are_forbidden_too(framework, rule_name):
+    """Each forbidden name is an entry point of the installed framework (a rename would silently drop it), and the
+    module where it really lives is caught as well (`parts`): the same object imported from there is no way out."""
+    pytest.importorskip(framework)
+    grade_id = "check_batch_norm" if rule_name == "BATCH_NORM" else "check_sgd_epoch"
+    rule = batchnorm_rules.rule(framework, grade_id)
+    for name in getattr(batchnorm_rules, f"{framework.upper()}_{rule_name}"):
+        found = _resolve(name)
+        assert found is not None, f"{name} does not exist in the installed {framework}"
+        home = getattr(found, "__name__", "") if isinstance(found, types.ModuleType) else (
+            f"{getattr(found, '__module__', '')}.{getattr(found, '__qualname__', getattr(found, '__name__', ''))}")
+        assert rule.forbids(name) and rule.forbids(home), (name, home)
+
+
+def _resolve(dotted: str):
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for part in parts[split:]:
+            found = getattr(found, part, None)
+        return found
+    return None
+
+
+def test_without_sources_the_check_fails_with_a_message_for_the_instructor():
+    with pytest.raises(AssertionError, match="no source of this notebook.*please tell your instructor"):
+        method_rules.require(None, CASES_RULE[0])
+
+
+def test_the_in_process_paths_take_the_sources_from_the_notebooks_history():
+    """Stock nbgrader and validate: IPython's history in the notebook's namespace; the fast path keeps one too."""
+    assert remote.InProcessLink({}).sources is None
+    history = ["", "a = 1\n", "run()\n"]
+    assert remote.InProcessLink({"In": history, "_ih": history}).sources == ["a = 1\n", "run()\n"]
+    test = nbformat.v4.new_code_cell("from instructor_only.checks import remote\nprint(remote.ran_cells(globals()))")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("#"), nbformat.v4.new_code_cell("x = 1"), test])
+    passed, output = inprocess.run_cells(nb)["t"]
+    assert passed and output.strip() == repr(["x = 1", test.source]), output
+
+
+ALIASED_BATCH_NORM = """\
+_scale = torch.batch_norm  # bound when the cell runs: the kernel's guard replaces torch.batch_norm only later
+
+
+def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    new_mean, new_var = running_mean.clone(), running_var.clone()
+    y = _scale(x, gamma, beta, new_mean, new_var, training, momentum, eps, False)
+    return y, new_mean, new_var
+"""
+ALIASED_SGD = """\
+_Step = torch.optim.SGD  # sgd_epoch's code object names only _Step
+
+
+def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
+    model.train()
+    optimizer, losses = _Step(model.parameters(), lr=lr), []
+    for idx in torch.randperm(len(x), generator=generator).split(batch_size):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return sum(losses) / len(losses)
+"""
+
+
+def test_the_attack_of_issue_24_loses_exactly_the_cells_whose_rules_it_broke():
+    """Issue 24's attack: the built-in batch norm and torch.optim.SGD bound to other names when the cell runs. The
+    values are right, so only the rules can catch it; the hidden checks alone (public asserts removed), in-process,
+    as stock nbgrader and the fast path run them."""
+    solution = next(s for s in SUBMISSIONS if s.assignment.name == "batchnorm_torch" and s.kind == "solution")
+    (nb,) = solution.notebooks.values()
+    nb = notebooks.with_answer_replaced(notebooks.with_answer_replaced(nb, "batch_norm", ALIASED_BATCH_NORM),
+                                        "sgd_epoch", ALIASED_SGD)
+    outcome = inprocess.run_cells(notebooks.hidden_only(nb))
+    failed = {grade_id: text for grade_id, (passed, text) in outcome.items() if not passed}
+    assert sorted(failed) == ["check_batch_norm", "check_sgd_epoch"], {g: t[-600:] for g, t in failed.items()}
+    assert "1 of 10 failed" in failed["check_batch_norm"] and (
+        "- written from scratch: batch_norm must be written from scratch, without PyTorch's built-in batch norm: "
+        "cell 4, line 6 uses torch.batch_norm (as `_scale`)") in failed["check_batch_norm"], failed["check_batch_norm"]
+    assert "- updates by hand: sgd_epoch must update the parameters by hand, without an optimizer (torch.optim): " \
+           "cell 13, line 6 uses torch.optim.SGD (as `_Step`)" in failed["check_sgd_epoch"], failed["check_sgd_epoch"]
+
+
+# --- honest code ---------------------------------------------------------------------------------------------------
+
+def _submissions():
+    return [s for name in ("batchnorm_torch", "batchnorm_tensorflow") for s in plan(course.get(name))]
+
+
+def _checked(submission):
+    """(grade id, sources up to its test cell) of every test cell with a method rule."""
+    (nb,) = submission.notebooks.values()
+    sources = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            sources.append(cell.source)
+            if notebooks.grade_meta(cell).get("grade_id") in GRADE_IDS:
+                yield notebooks.grade_meta(cell)["grade_id"], list(sources)
+
+
+def _honest_sources(assignment: str, grade_id: str) -> list[str]:
+    solution = next(s for s in SUBMISSIONS if s.assignment.name == assignment and s.kind == "solution")
+    return next(sources for g, sources in _checked(solution) if g == grade_id)
+
+
+SUBMISSIONS = _submissions()
+
+
+@pytest.mark.parametrize("submission", SUBMISSIONS, ids=[s.label for s in SUBMISSIONS])
+def test_honest_code_passes_and_the_catalogues_rule_breakers_do_not(submission):
+    """Solutions, the blank release, every alternative and every bug: only the catalogued rule-breakers are
+    reported, and only on their own cell's rule."""
+    framework = submission.assignment.framework
+    breaks = submission.entry is not None and (submission.entry.answer_cell, submission.entry.name) in RULE_BREAKERS
+    for grade_id, sources in _checked(submission):
+        found = method_rules.findings(sources, batchnorm_rules.rule(framework, grade_id))
+        own = breaks and grade_id in submission.expectation.targets
+        assert bool(found) == own, f"{submission.label}, {grade_id}: {found}"
+        if own:
+            assert found[0].depth == 0 and found[0].cell == len(sources) - 1, found
