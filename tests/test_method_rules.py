@@ -355,3 +355,37 @@ def test_honest_code_passes_and_the_catalogues_rule_breakers_do_not(submission):
         assert bool(found) == own, f"{submission.label}, {grade_id}: {found}"
         if own:
             assert found[0].depth == 0 and found[0].cell == len(sources) - 1, found
+
+
+# --- what a blind attack round got through before it was read ----------------------------------------------------
+
+BLIND_ROUND = {  # (framework, grade id): the cell added before the answer, the answer
+    "unpickled_builtin": ("torch", "check_batch_norm", "import io\n_bn = torch.load(io.BytesIO(b''), weights_only=False)\n",
+                          "def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, "
+                          "eps=1e-5):\n    rm, rv = running_mean.clone(), running_var.clone()\n"
+                          "    return _bn(x, gamma, beta, rm, rv, training, momentum, eps, False), rm, rv\n"),
+    "instance_norm": ("torch", "check_batch_norm", "",
+                      "def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):\n"
+                      "    y = F.instance_norm(x.T.unsqueeze(0), weight=gamma, bias=beta, eps=eps)[0].T\n"
+                      "    return y, running_mean, running_var\n"),
+    "unpickled_sgd": ("torch", "check_sgd_epoch", "import io\n_Opt = torch.load(io.BytesIO(b''), weights_only=False)\n",
+                      "def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):\n"
+                      "    opt = _Opt(model.parameters(), lr=lr)\n    opt.step()\n    return 0.0\n"),
+    "subclasses": ("torch", "check_sgd_epoch", "",
+                   "def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):\n"
+                   "    base = [c for c in object.__subclasses__() if c.__name__ == 'Optim' + 'izer'][0]\n"
+                   "    opt = [c for c in type.__subclasses__(base) if c.__name__.lower() == 's' + 'gd'][0]\n"
+                   "    opt(model.parameters(), lr=lr).step()\n    return 0.0\n"),
+    "numpy_unpickled": ("tensorflow", "check_batch_norm", "_bn = np.load('x.npy', allow_pickle=True)[()]\n",
+                        "def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, "
+                        "eps=1e-3):\n    mean, var = tf.nn.moments(x, axes=[0])\n"
+                        "    return _bn(x, mean, var, beta, gamma, eps), moving_mean, moving_var\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(BLIND_ROUND))
+def test_what_the_blind_round_got_through_is_reported(name):
+    framework, grade_id, before, answer = BLIND_ROUND[name]
+    imports = TORCH_IMPORTS if framework == "torch" else TF_IMPORTS
+    found = method_rules.findings([imports, before, answer], batchnorm_rules.rule(framework, grade_id))
+    assert found, name

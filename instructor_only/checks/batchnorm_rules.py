@@ -14,7 +14,9 @@ from instructor_only.checks.method_rules import Rule
 # Any name with batch norm in it: torch.batch_norm, native_batch_norm, BatchNorm2d, F.batch_norm, the batchnorm
 # module, keras' BatchNormalization, tf.nn.batch_normalization, fused_batch_norm, FusedBatchNormV3, ...; and the
 # quantized modules that fuse it (BNReLU2d).
-BATCH_NORM_PARTS = r"(?i)\w*batch_?norm\w*|BNReLU\dd"
+# Other normalisation built-ins too ("use only tensor arithmetic"): instance norm runs the batch-norm kernel itself,
+# and layer or group norm on a transposed input compute the same statistics (found by a blind attack round).
+BATCH_NORM_PARTS = r"(?i)\w*(batch|instance|layer|group)_?norm\w*|BNReLU\dd"
 
 TORCH_BATCH_NORM = (
     "torch.batch_norm", "torch.native_batch_norm", "torch._native_batch_norm_legit",

@@ -23,6 +23,8 @@ STRING_METHODS = {"join", "format", "replace", "lower", "upper", "strip", "lstri
                   "casefold", "swapcase", "removeprefix", "removesuffix", "__add__"}
 # Attributes through which an object reaches names the grader cannot follow.
 NAMESPACE_WRITES = {"update", "__setitem__", "setdefault", "pop", "popitem", "clear", "__delitem__"}
+# Attributes that reach classes and code by walking the type system, whatever they are read on.
+REFLECTION = {"__subclasses__", "__mro__", "__bases__", "__base__", "mro"}
 ESCAPES = {"__globals__", "__builtins__", "__subclasses__", "__dict__", "f_globals", "f_locals", "f_back",
            "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "__closure__"}
 
@@ -224,6 +226,9 @@ class Evaluator(CallValues):
     # --- attributes and subscripts -------------------------------------------------------------------------------
 
     def attribute(self, base, name: str, node: ast.AST, scope: Scope | None = None) -> frozenset:
+        if name in REFLECTION:  # on anything, a module or a built-in type too (`object.__subclasses__()`)
+            self.fact(node, "unreadable", f"uses `{text_of(node)}`, which the grader cannot follow")
+            return frozenset({UNKNOWN})
         if base == Qual("__main__"):  # the notebook itself (sys.modules["__main__"], import __main__)
             if name == "__dict__":
                 return frozenset({Namespace("globals")})
