@@ -9,7 +9,8 @@ from instructor_only.grading.classgrade.limited_execute import LimitedExecute
 
 
 def executor(cell_cap: int, notebook_cap: int, cells: int = 2) -> LimitedExecute:
-    executor = LimitedExecute(sandbox=False, output_cap_chars=cell_cap, notebook_output_chars=notebook_cap)
+    executor = LimitedExecute(sandbox=False, output_cap_chars=cell_cap, notebook_output_chars=notebook_cap,
+                              record_timing=False)
     executor.nb = new_notebook(cells=[new_code_cell("") for _ in range(cells)])
     executor.reset_execution_trackers()  # nbclient's per-run state (display ids, widgets)
     executor.clear_before_next_output = False  # (set per cell by nbclient)
@@ -75,3 +76,13 @@ def test_clear_output_and_widget_messages_count_too():
     send(ex, 0, message("comm_open", {"comm_id": "c", "target_name": "jupyter.widget",
                                       "data": {"state": {"value": "w" * 10_000}}}))
     assert not getattr(ex, "widget_state", {}).get("c")
+
+
+def test_a_kernels_execution_count_that_is_not_a_number_is_dropped():
+    """A raw message can carry any execution_count; nbclient copies it into the cell, where an HTML string made the
+    notebook invalid and the submission 'not graded' (a blind attack round)."""
+    ex = executor(cell_cap=100_000, notebook_cap=10_000_000)
+    send(ex, 0, message("execute_input", {"code": "", "execution_count": "<img src=x onerror=alert(1)>"}))
+    assert ex.nb.cells[0].execution_count is None
+    send(ex, 0, message("execute_input", {"code": "", "execution_count": 7}))
+    assert ex.nb.cells[0].execution_count == 7

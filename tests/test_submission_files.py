@@ -129,3 +129,29 @@ def test_the_course_collects_with_it():
     from instructor_only.grading.regular_collect import RegularFilesCollect
     from tests.test_nbgrader_config import load_config
     assert load_config().ExchangeFactory.collect is RegularFilesCollect
+
+
+def test_files_over_the_size_caps_are_not_read(tmp_path, monkeypatch):
+    """A 300 MB notebook held 1.8 GB in the coordinator and in a worker (a blind attack round): files over FILE_MB,
+    or past SUBMISSION_MB for the whole submission, are skipped unread; an oversized notebook is not graded."""
+    monkeypatch.setattr(intake, "FILE_MB", 1)
+    monkeypatch.setattr(intake, "SUBMISSION_MB", 2)
+    folder = tmp_path / "submitted" / "mallory" / "a1"
+    folder.mkdir(parents=True)
+    for name, megabytes in (("a.csv", 0.9), ("b.csv", 0.9), ("c.csv", 0.9), ("huge.bin", 1.5)):
+        (folder / name).write_bytes(b"x" * int(megabytes * 2**20))
+    skipped: list[str] = []
+    files = intake.read_folder(folder, skipped)
+    assert sorted(files) == ["a.csv", "b.csv"]
+    assert skipped == ["c.csv (0.9 MB: past the 2 MB a submission may have)",
+                       "huge.bin (2 MB: larger than the 1 MB a file may have)"]
+
+
+def test_an_oversized_notebook_is_not_graded_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(intake, "FILE_MB", 1)
+    folder = tmp_path / "submitted" / "mallory" / "a1"
+    folder.mkdir(parents=True)
+    (folder / "warmup.ipynb").write_bytes(b"{" + b" " * 2**21 + b"}")
+    definition = intake.AssignmentDefinition("a1", {"warmup": ("conv_output_size",)})
+    submission = intake.inspect(folder, definition, {})
+    assert submission.refusal.startswith("warmup.ipynb (2 MB: larger than the 1 MB a file may have): not graded")

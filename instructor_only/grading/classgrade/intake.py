@@ -67,6 +67,10 @@ MAX_DEPTH = 32                                     # folders in folders: deeper 
 # swapped in does not block the open, and fails the check that follows it.
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+# A submission's files are read whole and travel to a worker, into the autograded notebook and the feedback: a 300 MB
+# notebook (a blind attack round) held 1.8 GB in the coordinator and again in a worker. A course's notebook with its
+# outputs is well under 1 MB.
+FILE_MB, SUBMISSION_MB = 20, 50
 KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
 
@@ -86,29 +90,36 @@ def read_folder(folder: Path, skipped: list[str] | None = None) -> dict[str, byt
         skipped.append(f"{folder.name}/ ({refusal(error, folder)})")
         return files
     try:
-        read_into(files, skipped, top, "")
+        read_into(files, skipped, top, "", budget=[SUBMISSION_MB * 2**20])
     finally:
         os.close(top)
     return dict(sorted(files.items()))
 
 
-def read_into(files: dict[str, bytes], skipped: list[str], folder_fd: int, prefix: str, depth: int = 0) -> None:
-    """read_folder's walk of one open folder (`prefix`: its path in the submission, "" or ending in "/")."""
+def read_into(files: dict[str, bytes], skipped: list[str], folder_fd: int, prefix: str, depth: int = 0,
+              budget: list[int] | None = None) -> None:
+    """read_folder's walk of one open folder (`prefix`: its path in the submission, "" or ending in "/"; `budget`:
+    the bytes the submission may still read, a file over FILE_MB or over the budget is skipped)."""
+    budget = [SUBMISSION_MB * 2**20] if budget is None else budget
     with os.scandir(folder_fd) as entries:
         names = sorted(entry.name for entry in entries if entry.name not in NOT_READ)
     for name in names:
         try:
-            kind = stat.S_IFMT(os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode)
+            status = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+            kind = stat.S_IFMT(status.st_mode)
             if kind == stat.S_IFDIR and depth == MAX_DEPTH:
                 skipped.append(f"{prefix}{name}/ (a folder nested more than {MAX_DEPTH} deep)")
             elif kind == stat.S_IFDIR:
                 inner = os.open(name, FOLDER_FLAGS, dir_fd=folder_fd)
                 try:
-                    read_into(files, skipped, inner, f"{prefix}{name}/", depth + 1)
+                    read_into(files, skipped, inner, f"{prefix}{name}/", depth + 1, budget)
                 finally:
                     os.close(inner)
+            elif kind == stat.S_IFREG and status.st_size > min(FILE_MB * 2**20, budget[0]):
+                skipped.append(f"{prefix}{name} ({too_large(status.st_size, budget[0])})")
             elif kind == stat.S_IFREG:
-                files[prefix + name] = read_regular_file(name, folder_fd)
+                files[prefix + name] = read_regular_file(name, folder_fd, min(FILE_MB * 2**20, budget[0]))
+                budget[0] -= len(files[prefix + name])
             else:
                 skipped.append(f"{prefix}{name} ({KINDS.get(kind, 'not a regular file')})")
         except FileNotFoundError:
@@ -117,17 +128,28 @@ def read_into(files: dict[str, bytes], skipped: list[str], folder_fd: int, prefi
             skipped.append(f"{prefix}{name} ({refusal(error, name, folder_fd)})")
 
 
-def read_regular_file(name: str, folder_fd: int) -> bytes:
-    """The content of `name` in the open folder, if it is still a regular file once open (OSError otherwise)."""
+def read_regular_file(name: str, folder_fd: int, most: int | None = None) -> bytes:
+    """The content of `name` in the open folder, if it is still a regular file once open and holds at most `most`
+    bytes (FILE_MB by default; OSError otherwise)."""
+    most = FILE_MB * 2**20 if most is None else most
     fd = os.open(name, FILE_FLAGS, dir_fd=folder_fd)
     try:
         kind = stat.S_IFMT(os.fstat(fd).st_mode)
         if kind != stat.S_IFREG:                           # swapped in since the check
             raise OSError(KINDS.get(kind, "not a regular file"))
         with open(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            content = handle.read(most + 1)
+        if len(content) > most:                            # grew since the check
+            raise OSError(too_large(len(content), most))
+        return content
     finally:
         os.close(fd)
+
+
+def too_large(size: int, budget: int) -> str:
+    if size > FILE_MB * 2**20:
+        return f"{size / 2**20:,.0f} MB: larger than the {FILE_MB} MB a file may have"
+    return f"{size / 2**20:,.1f} MB: past the {SUBMISSION_MB} MB a submission may have"
 
 
 def refusal(error: OSError, name, folder_fd: int | None = None) -> str:
@@ -144,10 +166,11 @@ def refusal(error: OSError, name, folder_fd: int | None = None) -> str:
 
 def skipped_note(skipped: list[str]) -> str:
     """The summary's note on what read_folder skipped: "skipped 1 file that is not a regular file: notes.txt (a
-    symbolic link)"."""
+    symbolic link)", "skipped 1 file: big.csv (31 MB: larger than the 20 MB a file may have)"."""
+    special = not any(" MB: " in entry for entry in skipped)  # (each entry says why)
     if len(skipped) == 1:
-        return f"skipped 1 file that is not a regular file: {skipped[0]}"
-    return f"skipped {len(skipped)} files that are not regular files: {', '.join(skipped)}"
+        return f"skipped 1 file{' that is not a regular file' if special else ''}: {skipped[0]}"
+    return f"skipped {len(skipped)} files{' that are not regular files' if special else ''}: {', '.join(skipped)}"
 
 
 def grade_ids_of(notebook) -> list[str]:
@@ -190,6 +213,11 @@ def inspect(folder: Path, definition: AssignmentDefinition, other_assignments: d
     adopt_renamed_notebook(submission, expected)
     unreadable, readable = [], 0
     for file_name in expected:
+        oversized = next((entry for entry in skipped if entry.startswith(f"{file_name} (") and " MB: " in entry), "")
+        if oversized:  # (not a zero: nothing of it was read)
+            submission.refusal = (f"{oversized}: not graded: please clear large outputs (Edit -> Clear Outputs of "
+                                  f"All Cells), save and submit again")
+            return submission
         if file_name not in submission.files:
             submission.notes.append(f"{file_name} was not submitted; its cells score zero")
             continue

@@ -341,6 +341,9 @@ class LimitedExecute(Execute):
         """Count what a kernel message writes against the cell's and the notebook's output caps; past them, drop it
         (one note per cell; an error is kept, shortened, if the cell has none yet)."""
         kind = msg.get("msg_type")
+        count = msg.get("content", {}).get("execution_count")
+        if count is not None and type(count) is not int:  # nbclient copies it into the cell: nbformat wants an int
+            msg = {**msg, "content": {**msg["content"], "execution_count": None}}
         if kind in WRITING_MESSAGES:
             cost = self._cost(msg)
             cell_total = self._output_chars.get(cell_index, 0) + cost

@@ -43,12 +43,15 @@ from instructor_only.grading.classgrade.limited_execute import LimitedExecute
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
 from nbgrader.preprocessors import SaveAutoGrades
+from instructor_only.grading.classgrade.prose_caps import ProseCaps
 from instructor_only.grading.classgrade.trusted_scores import TrustedScores
-# The course's own autograde steps (nbgrader_config.py sets them), with Execute replaced by the limited one, and the
-# trusted scores written into the graded test cells right before SaveAutoGrades reads them.
+# The course's own autograde steps (nbgrader_config.py sets them), with Execute replaced by the limited one, the
+# students' markdown capped, and the trusted scores written into the graded test cells right before SaveAutoGrades
+# reads them.
 c.Autograde.autograde_preprocessors = [new for step in c.Autograde.autograde_preprocessors
                                        for new in ([LimitedExecute] if step is Execute else
-                                                   [TrustedScores, step] if step is SaveAutoGrades else [step])]
+                                                   [ProseCaps, TrustedScores, step] if step is SaveAutoGrades
+                                                   else [step])]
 c.LimitedExecute.hidden_checks = {hidden_checks!r}
 c.LimitedExecute.memory_cap_mb = {memory_mb!r}
 c.LimitedExecute.deadline = {deadline!r}
