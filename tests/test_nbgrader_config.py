@@ -65,23 +65,15 @@ def unbounded_repeats(pattern: str) -> list:
     """The repeats of a regular expression with no upper bound (`*`, `+`, `{n,}`), found in its parse tree."""
     found = []
 
-    def walk(items):
-        for op, arg in items:
-            if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
-                low, high, body = arg
-                if high == MAXREPEAT:
-                    found.append((op, low))
-                walk(body)
-            elif isinstance(arg, (list, tuple)):
-                for part in arg:
-                    if isinstance(part, sre_parse.SubPattern):
-                        walk(part)
-                    elif isinstance(part, (list, tuple)):
-                        for sub in part:
-                            if isinstance(sub, sre_parse.SubPattern):
-                                walk(sub)
-            if isinstance(arg, sre_parse.SubPattern):
-                walk(arg)
+    def walk(node):
+        if isinstance(node, tuple) and len(node) == 2 and node[0] in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
+            low, high, body = node[1]
+            if high == MAXREPEAT:
+                found.append(node)
+            walk(body)
+        elif isinstance(node, (list, tuple, sre_parse.SubPattern)):
+            for item in node:
+                walk(item)
     walk(sre_parse.parse(pattern))
     return found
 
