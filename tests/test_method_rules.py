@@ -389,3 +389,47 @@ def test_what_the_blind_round_got_through_is_reported(name):
     imports = TORCH_IMPORTS if framework == "torch" else TF_IMPORTS
     found = method_rules.findings([imports, before, answer], batchnorm_rules.rule(framework, grade_id))
     assert found, name
+
+
+# --- a second blind round: names looked up from strings got through, and honest notebooks were refused -------------
+
+TORCH_BN_ANSWER = ("def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):\n"
+                   "    rm, rv = running_mean.clone(), running_var.clone()\n"
+                   "    return _bn(x, gamma, beta, rm, rv, training, momentum, eps, False), rm, rv\n")
+SECOND_ROUND = {
+    "pydoc": "import pydoc\n_bn = pydoc.locate('torch.batch_norm')\n",
+    "pkgutil": "import pkgutil\n_bn = pkgutil.resolve_name('torch:batch_norm')\n",
+    "torchscript": "_cu = torch.jit.CompilationUnit('def f(x):\\n    return x\\n')\n_bn = _cu.f\n",
+    "overrides": "_bn = next(f for f in torch.overrides.get_overridable_functions()[torch]\n"
+                 "           if getattr(f, '__name__', '') == 'batch_norm')\n",
+    "load_imported_by_name": "import io\nfrom torch import load\n_bn = load(io.BytesIO(b''), weights_only=False)\n",
+    "load_partial": "import functools, io\n_load = functools.partial(torch.load, weights_only=False)\n"
+                    "_bn = _load(io.BytesIO(b''))\n",
+    "load_pickle_module": "import io, pickle\n_bn = torch.load(io.BytesIO(b''), None, pickle)\n",
+}
+HONEST_EXTRAS = {
+    "ipython_display": "from IPython.display import display, Markdown\ndisplay(Markdown('**My lab**'))\n",
+    "import_ipython": "import IPython\nIPython.display.display('hello')\n",
+    "env_magic": "%env OMP_NUM_THREADS=1\n",
+    "pip_magic": "%pip install tqdm\n",
+    "safe_torch_load": "torch.save({'w': torch.ones(3)}, 'ckpt.pt')\nckpt = torch.load('ckpt.pt', weights_only=True)\n"
+                       "again = torch.load('ckpt.pt')\n",
+    "safe_numpy_load": "import numpy as np\nnp.save('a.npy', np.ones(3))\na = np.load('a.npy')\n"
+                       "b = np.load('a.npy', allow_pickle=False)\n",
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ROUND))
+def test_names_looked_up_from_strings_or_unpickled_are_reported(name):
+    found = method_rules.findings([TORCH_IMPORTS, SECOND_ROUND[name], TORCH_BN_ANSWER],
+                                  batchnorm_rules.rule("torch", "check_batch_norm"))
+    assert found, name
+
+
+@pytest.mark.parametrize("name", list(HONEST_EXTRAS))
+def test_common_honest_cells_break_no_rule(name):
+    for grade_id in GRADE_IDS:
+        sources = _honest_sources("batchnorm_torch", grade_id)
+        with_extra = [sources[0], HONEST_EXTRAS[name], *sources[1:]]
+        found = method_rules.findings(with_extra, batchnorm_rules.rule("torch", grade_id))
+        assert not found, (name, grade_id, found)

@@ -86,3 +86,13 @@ def test_a_kernels_execution_count_that_is_not_a_number_is_dropped():
     assert ex.nb.cells[0].execution_count is None
     send(ex, 0, message("execute_input", {"code": "", "execution_count": 7}))
     assert ex.nb.cells[0].execution_count == 7
+
+
+def test_characters_html_escapes_count_as_what_the_feedback_shows():
+    """8 MB of '&' within the notebook cap made a 40 MB feedback page (a blind attack round): each counts 6."""
+    ex = executor(cell_cap=100_000, notebook_cap=10_000_000)
+    send(ex, 0, message("stream", {"name": "stdout", "text": "&" * 20_000}))
+    assert "[output cap:" in ex.nb.cells[0].outputs[-1].text
+    ex = executor(cell_cap=100_000, notebook_cap=10_000_000)
+    send(ex, 0, message("stream", {"name": "stdout", "text": "a" * 20_000}))
+    assert ex.nb.cells[0].outputs[-1].text == "a" * 20_000

@@ -47,6 +47,15 @@ OPAQUE = ("pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle", "marshal
           "importlib.util.module_from_spec", "importlib.util.spec_from_loader", "importlib.util.spec_from_file_location",
           "importlib.reload", "runpy", "code.InteractiveInterpreter", "code.InteractiveConsole", "code.interact",
           "codeop", "zipimport", "pdb", "bdb", "IPython", "ipykernel",
+          # functions that turn a string into any object or code, found by a second blind round
+          "pydoc.locate", "pydoc.resolve", "pydoc.safeimport", "pkgutil.resolve_name", "pkgutil.get_importer",
+          "torch.jit.CompilationUnit", "torch.jit._script.CompilationUnit", "torch._C.CompilationUnit",
+          "torch.overrides", "torch.library", "torch.ops.load_library", "tensorflow.load_op_library",
+          "tensorflow.load_library", "keras.layers.deserialize", "keras.optimizers.deserialize",
+          "keras.utils.deserialize_keras_object", "keras.utils.get_registered_object", "keras.models.model_from_json",
+          "keras.models.model_from_config", "keras.src.utils", "tensorflow.keras.layers.deserialize",
+          "tensorflow.keras.utils.deserialize_keras_object", "tensorflow.keras.models.model_from_json",
+          "tensorflow.keras.models.model_from_config",
           # loaders that unpickle (any global, or code through a pickled exec), found by a blind attack round
           "torch.load", "torch.serialization", "torch.package", "torch.jit.load", "torch.hub", "numpy.load",
           "numpy.lib.format.read_array", "numpy.lib.npyio", "pandas.read_pickle", "joblib", "keras.saving",
@@ -191,9 +200,11 @@ class _Walk:
         index = tree._index
         for node in index["aliases"]:
             self._alias(node, None)
-        for node in index["calls"] + index["attributes"]:
+        for node in index["calls"] + index["attributes"] + [call.func for call in index["calls"]] + [
+                arg for call in index["calls"] for arg in [*call.args, *(k.value for k in call.keywords)]]:
             for value in self._value(node):
-                if isinstance(value, Qual) and _opaque(value.path):
+                if isinstance(value, Qual) and _opaque(value.path) and (value.path not in LOADERS
+                                                                         or loader_may_unpickle(value.path, node)):
                     self._report(node, None, f"uses {value.path}, through which code the grader cannot read can run")
         for node in index["calls"]:
             self._setattr(node)
@@ -254,7 +265,7 @@ class _Walk:
             module = node.name
             bound = node.name if node.asname else node.name.split(".")[0]
         for path in {bound, module}:
-            if _opaque(path):
+            if _opaque(path) and path not in LOADERS:  # (a loader: judged where it is called)
                 self._report(node, depth, f"imports {path}, through which code the grader cannot read can run")
         if depth is None:
             return
@@ -288,8 +299,33 @@ class _Walk:
             self._reach(region, depth + 1)
 
 
+# IPython itself and its display functions are what every notebook uses; the rest of IPython is opaque.
+IPYTHON_READABLE = ("IPython", "IPython.display")
+# Loaders that unpickle only when asked to: judged where they are called (loader_may_unpickle), not where imported.
+LOADERS = {"torch.load", "torch.serialization.load", "numpy.load"}
+
+
 def _opaque(path: str) -> bool:
+    if path in IPYTHON_READABLE or path.startswith("IPython.display."):
+        return False
     return any(path == o or path.startswith(o + ".") for o in OPAQUE)
+
+
+def loader_may_unpickle(path: str, node: ast.AST) -> bool:
+    """Whether this use of a loader of LOADERS may unpickle (run any code): unless it is called right here with its
+    safe defaults (torch 2.13: weights_only=True; numpy 2: allow_pickle=False) or the safe value given as a constant."""
+    call = getattr(node, "_parent", None)
+    if not (isinstance(call, ast.Call) and call.func is node):
+        return True  # passed around: called who knows how
+    keywords = {k.arg: k.value for k in call.keywords}
+    if None in keywords:
+        return True  # **options
+    if path == "numpy.load":
+        flag = keywords.get("allow_pickle", call.args[2] if len(call.args) > 2 else None)
+        return flag is not None and not (isinstance(flag, ast.Constant) and flag.value is False)
+    flag = keywords.get("weights_only")
+    return (len(call.args) > 2 or "pickle_module" in keywords
+            or flag is not None and not (isinstance(flag, ast.Constant) and flag.value is True))
 
 
 _INSTALLED: dict[tuple[str, str], bool] = {}

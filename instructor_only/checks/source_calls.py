@@ -13,7 +13,10 @@ from instructor_only.checks.source_values import (MAX_CONST_CHARS, UNKNOWN, Cons
 
 SAFE_LINE_MAGICS = {"matplotlib", "pwd", "ls", "who", "whos", "who_ls", "precision", "pprint", "history", "xmode",
                     "lsmagic", "magic", "page", "pinfo", "pinfo2", "psearch", "colors", "config", "pdef", "pdoc",
-                    "autoreload", "aimport", "load_ext autoreload"}  # (load_ext: with its argument)
+                    "autoreload", "aimport", "load_ext autoreload", "env", "pip", "conda", "mamba", "cd", "pushd",
+                    "popd", "dirs", "dhist", "bookmark", "store", "reset", "reset_selective", "pdb", "tb",
+                    "automagic", "autocall", "autosave", "doctest_mode", "load_ext tensorboard",
+                    "reload_ext autoreload"}  # (load_ext: with its argument; common in honest notebooks)
 OTHER_CELL_MAGICS = {"writefile", "file", "bash", "sh", "script", "html", "HTML", "javascript", "js", "latex",
                      "markdown", "svg", "perl", "ruby", "sx", "system", "python", "python3"}  # not run by the kernel
 SHELL_SAFE = {"system", "getoutput", "system_piped", "system_raw"}

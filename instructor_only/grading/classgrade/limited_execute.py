@@ -47,6 +47,7 @@ def cell_label(cell: NotebookNode, index: int) -> str:
 WRITING_MESSAGES = frozenset({"stream", "display_data", "execute_result", "update_display_data", "error",
                               "clear_output", "comm_open", "comm_msg"})
 ERROR_CHARS = 2_000  # of an error's message kept once a cell is over its output cap
+HTML_GROWTH = 5      # extra characters an HTML escape gives a character ("&" -> "&amp;", '"' -> "&quot;")
 
 
 def memory_note(peak_mb: float, memory_cap_mb: int) -> str:
@@ -365,9 +366,11 @@ class LimitedExecute(Execute):
         return super().process_message(msg, cell, cell_index)
 
     def _cost(self, msg) -> int:
-        """Characters a message writes: its content's size, times the outputs it rewrites if it updates a display."""
+        """Characters a message writes: its content's size as the feedback page shows it (a character HTML escapes
+        counts 6: 8 MB of "&" made a 40 MB feedback page), times the outputs it rewrites if it updates a display."""
         content = msg.get("content", {})
-        size = len(json.dumps(content, default=str))
+        text = json.dumps(content, default=str)
+        size = len(text) + HTML_GROWTH * sum(text.count(char) for char in ("&", "<", ">", "'", '\\"'))
         transient = content.get("transient") or {}
         display_id = transient.get("display_id") if isinstance(transient, dict) else None
         if display_id and isinstance(display_id, str):
