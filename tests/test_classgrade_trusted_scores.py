@@ -78,6 +78,15 @@ def conv_output_size(*args, **kwargs):
     return _mine(*args, **kwargs)
 '''
 
+# A symbolic link in the submission folder to the instructor's source notebook: the grader (root) once copied its
+# target into the kernel's folder.
+READ_THE_LINK = '''
+try:
+    print(open("notes.txt").read()[:20_000])
+except OSError as error:
+    print("no notes:", type(error).__name__)
+'''
+
 # student -> (answer cell to replace or None for the blank release, code put there, honest base student)
 STUDENTS = {
     "solution": (None, None, None),
@@ -90,6 +99,7 @@ STUDENTS = {
     "solution_amplify": ("layouts", None, "solution"),
     "solution_long_stderr": ("layouts", None, "solution"),
     "bug_huge_message": ("conv_output_size", SIZE_BUG[1] + HUGE_MESSAGE, "size_bug"),
+    "blank_symlink": ("conv_output_size", READ_THE_LINK, "blank"),
 }
 APPENDED = {"solution_amplify": AMPLIFY, "solution_long_stderr": LONG_STDERR}
 
@@ -121,6 +131,8 @@ def grade_class(course_dir) -> dict:
     nbgrader_cli.run(["generate_assignment", ASSIGNMENT], course_dir)
     for student in STUDENTS:
         nbgrader_cli.submit(course_dir, student, assignment, {NOTEBOOK: nbformat.writes(notebook_of(student)).encode()})
+    (course_dir / "submitted" / "blank_symlink" / ASSIGNMENT / "notes.txt").symlink_to(
+        course_dir / "source" / ASSIGNMENT / NOTEBOOK)
     result = nbgrader_cli.classgrade(course_dir, [ASSIGNMENT], "--workers", "2", "--feedback-now",
                                      "--wall-seconds", "120")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -176,3 +188,11 @@ def test_display_updates_count_against_the_output_caps(graded):
     assert notebook_bytes < honest_notebook + 2_500_000, notebook_bytes
     assert feedback_bytes < honest_feedback + 2_500_000, feedback_bytes
     assert "[output cap:" in graded["texts"]["solution_amplify"]
+
+
+@pytest.mark.nbgrader
+def test_a_link_in_the_submission_is_not_followed(graded):
+    text = graded["texts"]["blank_symlink"]
+    assert "no notes: FileNotFoundError" in text and "BEGIN SOLUTION" not in text, text[-2000:]
+    row = next(line for line in graded["summary"].splitlines() if ",blank_symlink," in line)
+    assert "skipped 1 file that is not a regular file: notes.txt (a symbolic link)" in row, row
