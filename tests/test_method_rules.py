@@ -433,3 +433,50 @@ def test_common_honest_cells_break_no_rule(name):
         with_extra = [sources[0], HONEST_EXTRAS[name], *sources[1:]]
         found = method_rules.findings(with_extra, batchnorm_rules.rule("torch", grade_id))
         assert not found, (name, grade_id, found)
+
+
+# --- a third blind round (the rules alone) ---------------------------------------------------------------------------
+
+THIRD_ROUND = {
+    "timeit_statement": "import timeit\nbox = {}\ntimeit.timeit(\"box['f'] = F.batch_norm\", globals=globals(), number=1)\n"
+                        "_bn = box['f']\n",
+    "type_hint_string": "import typing\ndef _h() -> 'F.batch_norm': pass\n_bn = typing.get_type_hints(_h)['return']\n",
+    "logging_resolve": "import logging.config\n"
+                       "_bn = logging.config.BaseConfigurator({}).resolve('torch.nn.functional.batch_norm')\n",
+    "entry_point": "import importlib.metadata\n"
+                   "_bn = importlib.metadata.EntryPoint('a', 'torch.nn.functional:batch_norm', 'g').load()\n",
+    "mock_patch": "from unittest import mock\n_bn = mock.patch('torch.nn.functional.batch_norm').get_original()[0]\n",
+    "doctest": "import doctest\nbox = {}\ndef _ex():\n    '''\n    >>> box['f'] = getattr(F, 'x')\n    '''\n"
+               "doctest.run_docstring_examples(_ex, {'box': box, 'F': F})\n_bn = box['f']\n",
+    "decomposition_table": "_bn = next(k for k in torch._decomp.decomposition_table\n"
+                           "           if str(k) == 'aten.native_batch_norm.default')\n",
+    "conv_bn_module": "_bn = torch.ao.nn.intrinsic.qat.ConvBn2d(1, 1, 1).bn\n",
+}
+HONEST_HABITS = {
+    "timeit_with_options": "x = torch.randn(8, 3)\n%timeit -n 100 -r 3 torch.relu(x)\n",
+    "prun_with_options": "%prun -s cumtime torch.randn(3)\n",
+    "ipython_core_display": "from IPython.core.display import HTML, display\ndisplay(HTML('<b>hi</b>'))\n",
+    "get_ipython_imported": "from IPython import get_ipython\nip = get_ipython()\n",
+    "pdb_imported": "import pdb\n",
+    "debug_magic": "%debug\n",
+    "line_profiler": "%load_ext line_profiler\n",
+    "joblib_dump": "import joblib\njoblib.dump({'a': 1}, 'results.joblib')\n",
+    "reload_helpers": "import importlib, student_helpers\nimportlib.reload(student_helpers)\n",
+    "weights_only_variable": "WO = True\nckpt = torch.load('ckpt.pt', weights_only=WO)\n",
+}
+
+
+@pytest.mark.parametrize("name", list(THIRD_ROUND))
+def test_third_round_names_from_strings_are_reported(name):
+    found = method_rules.findings([TORCH_IMPORTS, THIRD_ROUND[name], TORCH_BN_ANSWER],
+                                  batchnorm_rules.rule("torch", "check_batch_norm"))
+    assert found, name
+
+
+@pytest.mark.parametrize("name", list(HONEST_HABITS))
+def test_third_round_honest_habits_break_no_rule(name):
+    for grade_id in GRADE_IDS:
+        sources = _honest_sources("batchnorm_torch", grade_id)
+        found = method_rules.findings([sources[0], HONEST_HABITS[name], *sources[1:]],
+                                      batchnorm_rules.rule("torch", grade_id))
+        assert not found, (name, grade_id, found)

@@ -16,7 +16,7 @@ from instructor_only.checks.method_rules import Rule
 # quantized modules that fuse it (BNReLU2d).
 # Other normalisation built-ins too ("use only tensor arithmetic"): instance norm runs the batch-norm kernel itself,
 # and layer or group norm on a transposed input compute the same statistics (found by a blind attack round).
-BATCH_NORM_PARTS = r"(?i)\w*(batch|instance|layer|group)_?norm\w*|BNReLU\dd"
+BATCH_NORM_PARTS = r"(?i)\w*(batch|instance|layer|group)_?norm\w*|BNReLU\dd|\w*ConvBn\w*|\w*LinearBn\w*"
 
 TORCH_BATCH_NORM = (
     "torch.batch_norm", "torch.native_batch_norm", "torch._native_batch_norm_legit",

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from instructor_only.checks.source_model import END, Notebook, children, is_namespace_call, origin
 from instructor_only.checks.source_evaluator import Evaluator
-from instructor_only.checks.source_values import (Definition, Helper, Instance, Namespace, Qual, strings,
+from instructor_only.checks.source_values import (Const, Definition, Helper, Instance, Namespace, Qual, strings,
                                                   text_of)
 
 SHOWN = 3             # findings quoted in a message
@@ -45,8 +45,17 @@ OPAQUE = ("pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle", "marshal
           "inspect.stack", "inspect.trace", "inspect.getmembers", "inspect.getmembers_static", "inspect.getattr_static",
           "gc.get_objects", "gc.get_referents", "gc.get_referrers", "ctypes", "importlib.abc", "importlib.machinery",
           "importlib.util.module_from_spec", "importlib.util.spec_from_loader", "importlib.util.spec_from_file_location",
-          "importlib.reload", "runpy", "code.InteractiveInterpreter", "code.InteractiveConsole", "code.interact",
-          "codeop", "zipimport", "pdb", "bdb", "IPython", "ipykernel",
+          "runpy", "code.InteractiveInterpreter", "code.InteractiveConsole", "code.interact",
+          "codeop", "zipimport", "pdb.run", "pdb.runeval", "pdb.runctx", "pdb.runcall", "pdb.Pdb", "bdb", "IPython",
+          "ipykernel",
+          # functions that run code given as a string (found by a third blind round; a literal string naming a
+          # forbidden object is reported wherever it is, see _string)
+          "doctest", "cProfile.run", "cProfile.runctx", "profile.run", "profile.runctx", "trace", "mako", "jinja2",
+          "string.Formatter", "logging.config", "importlib.metadata.EntryPoint", "unittest.mock", "yaml.unsafe_load",
+          "yaml.load", "yaml.full_load", "yaml.UnsafeLoader", "yaml.Loader", "typing.get_type_hints",
+          "inspect.get_annotations", "torch._utils._import_dotted_name", "tornado.util.import_object",
+          "traitlets.utils.importstring", "traitlets.import_item", "distributed.utils.import_term",
+          "torch._decomp", "torch.ao.nn.intrinsic",
           # functions that turn a string into any object or code, found by a second blind round
           "pydoc.locate", "pydoc.resolve", "pydoc.safeimport", "pkgutil.resolve_name", "pkgutil.get_importer",
           "torch.jit.CompilationUnit", "torch.jit._script.CompilationUnit", "torch._C.CompilationUnit",
@@ -58,7 +67,7 @@ OPAQUE = ("pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle", "marshal
           "tensorflow.keras.models.model_from_config",
           # loaders that unpickle (any global, or code through a pickled exec), found by a blind attack round
           "torch.load", "torch.serialization", "torch.package", "torch.jit.load", "torch.hub", "numpy.load",
-          "numpy.lib.format.read_array", "numpy.lib.npyio", "pandas.read_pickle", "joblib", "keras.saving",
+          "numpy.lib.format.read_array", "numpy.lib.npyio", "pandas.read_pickle", "keras.saving",
           "keras.models.load_model", "keras.src.saving", "tensorflow.keras.models.load_model",
           "tensorflow.saved_model.load", "tensorflow.keras.saving", "copyreg", "multiprocessing.reduction")
 # The course's own code a notebook imports (the sandbox mounts it read-only), and the notebook itself.
@@ -192,6 +201,11 @@ class _Walk:
     def _value(self, node: ast.AST) -> frozenset:
         return self.evaluator.value(node, self.notebook.scope_at(node))
 
+    def _constants(self, node: ast.AST) -> set | None:
+        """The constants `node` can be, or None if it can be anything else too."""
+        values = self._value(node)
+        return {v.value for v in values} if values and all(isinstance(v, Const) for v in values) else None
+
     # --- the whole notebook: what may change any code ------------------------------------------------------------
 
     def _scan(self, tree: ast.AST) -> None:
@@ -203,8 +217,8 @@ class _Walk:
         for node in index["calls"] + index["attributes"] + [call.func for call in index["calls"]] + [
                 arg for call in index["calls"] for arg in [*call.args, *(k.value for k in call.keywords)]]:
             for value in self._value(node):
-                if isinstance(value, Qual) and _opaque(value.path) and (value.path not in LOADERS
-                                                                         or loader_may_unpickle(value.path, node)):
+                if isinstance(value, Qual) and _opaque(value.path) and (
+                        value.path not in LOADERS or loader_may_unpickle(value.path, node, self._constants)):
                     self._report(node, None, f"uses {value.path}, through which code the grader cannot read can run")
         for node in index["calls"]:
             self._setattr(node)
@@ -214,6 +228,25 @@ class _Walk:
                     self._scan(code)
         for node in index["stores"]:
             self._store(node)
+        docstrings = {id(body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and (body := node.body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)}
+        for node in ast.walk(tree):  # (a docstring documents; doctest, which would run it, is opaque)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                self._string(node)
+
+    def _string(self, node: ast.Constant) -> None:
+        """A string naming a forbidden framework object (`"torch.nn.functional.batch_norm"`, `"F.batch_norm"`,
+        `"keras.optimizers:SGD"`): many library functions turn such a string into the object (pydoc.locate,
+        typing.get_type_hints, logging's resolve, entry points, mock.patch, yaml, a timer's statement...), more than
+        any list of them can hold, so the name itself is reported wherever a string holds it."""
+        for match in QUALIFIED_NAME.finditer(node.value[:MAX_STRING_CHARS]):
+            parts = match.group(0).replace(":", ".").split(".")
+            if parts[0] in FRAMEWORK_ROOTS and self.rule.forbids(".".join([FRAMEWORK_ROOTS[parts[0]], *parts[1:]])):
+                # (after the scan's other findings: one of those on the same line says more)
+                self._report(node, SCAN_DEPTH + 1, f"names {match.group(0)} in a string, which code can turn into "
+                                                   f"the object")
+                return
 
     def _store(self, target: ast.Attribute | ast.Subscript) -> None:
         """`lib.name = value`, `Class.name = value`, `globals()[key] = value`: whatever uses the target runs it."""
@@ -300,32 +333,43 @@ class _Walk:
 
 
 # IPython itself and its display functions are what every notebook uses; the rest of IPython is opaque.
-IPYTHON_READABLE = ("IPython", "IPython.display")
+IPYTHON_READABLE = ("IPython", "IPython.display", "IPython.core.display", "IPython.get_ipython",
+                    "IPython.core.getipython")
+# A dotted (or "module:name") name in a string, and the first parts that name a framework (as the course's
+# notebooks import them); bounded repeats only: the string is the student's.
+QUALIFIED_NAME = re.compile(r"[A-Za-z_]\w{0,99}(?:[.:][A-Za-z_]\w{0,99}){1,12}")
+MAX_STRING_CHARS = 100_000
+FRAMEWORK_ROOTS = {"torch": "torch", "F": "torch.nn.functional", "nn": "torch.nn", "optim": "torch.optim",
+                   "aten": "torch.ops.aten", "tf": "tensorflow", "tensorflow": "tensorflow", "keras": "keras",
+                   "K": "keras.backend", "layers": "keras.layers", "optimizers": "keras.optimizers"}
 # Loaders that unpickle only when asked to: judged where they are called (loader_may_unpickle), not where imported.
 LOADERS = {"torch.load", "torch.serialization.load", "numpy.load"}
 
 
 def _opaque(path: str) -> bool:
-    if path in IPYTHON_READABLE or path.startswith("IPython.display."):
+    if path in IPYTHON_READABLE or path.startswith(tuple(f"{readable}." for readable in IPYTHON_READABLE[1:])):
         return False
     return any(path == o or path.startswith(o + ".") for o in OPAQUE)
 
 
-def loader_may_unpickle(path: str, node: ast.AST) -> bool:
+def loader_may_unpickle(path: str, node: ast.AST, value_of=lambda flag: None) -> bool:
     """Whether this use of a loader of LOADERS may unpickle (run any code): unless it is called right here with its
-    safe defaults (torch 2.13: weights_only=True; numpy 2: allow_pickle=False) or the safe value given as a constant."""
+    safe defaults (torch 2.13: weights_only=True; numpy 2: allow_pickle=False) or the safe value given as a constant
+    (`value_of(node)`: the constants an expression can be, from the notebook's evaluator)."""
     call = getattr(node, "_parent", None)
     if not (isinstance(call, ast.Call) and call.func is node):
         return True  # passed around: called who knows how
     keywords = {k.arg: k.value for k in call.keywords}
     if None in keywords:
         return True  # **options
+    def is_constant(flag, want: bool) -> bool:
+        return isinstance(flag, ast.Constant) and flag.value is want or value_of(flag) == {want}
+
     if path == "numpy.load":
         flag = keywords.get("allow_pickle", call.args[2] if len(call.args) > 2 else None)
-        return flag is not None and not (isinstance(flag, ast.Constant) and flag.value is False)
+        return flag is not None and not is_constant(flag, False)
     flag = keywords.get("weights_only")
-    return (len(call.args) > 2 or "pickle_module" in keywords
-            or flag is not None and not (isinstance(flag, ast.Constant) and flag.value is True))
+    return len(call.args) > 2 or "pickle_module" in keywords or flag is not None and not is_constant(flag, True)
 
 
 _INSTALLED: dict[tuple[str, str], bool] = {}

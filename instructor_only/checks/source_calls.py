@@ -16,7 +16,8 @@ SAFE_LINE_MAGICS = {"matplotlib", "pwd", "ls", "who", "whos", "who_ls", "precisi
                     "autoreload", "aimport", "load_ext autoreload", "env", "pip", "conda", "mamba", "cd", "pushd",
                     "popd", "dirs", "dhist", "bookmark", "store", "reset", "reset_selective", "pdb", "tb",
                     "automagic", "autocall", "autosave", "doctest_mode", "load_ext tensorboard",
-                    "reload_ext autoreload"}  # (load_ext: with its argument; common in honest notebooks)
+                    "reload_ext autoreload", "debug", "load_ext line_profiler", "load_ext memory_profiler",
+                    "load_ext watermark", "watermark", "tensorboard"}  # (load_ext: with its argument)
 OTHER_CELL_MAGICS = {"writefile", "file", "bash", "sh", "script", "html", "HTML", "javascript", "js", "latex",
                      "markdown", "svg", "perl", "ruby", "sx", "system", "python", "python3"}  # not run by the kernel
 SHELL_SAFE = {"system", "getoutput", "system_piped", "system_raw"}

@@ -19,7 +19,19 @@ CONDITIONAL = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.Match, *([
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 # Cell magics whose body is Python the kernel runs (IPython turns `%%time` into run_cell_magic('time', '', body)).
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
-PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun"})  # `%time x = f()`: the argument is Python
+PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "lprun", "memit"})  # `%time x = f()`: the argument is Python
+# Options of those that take a value (`%timeit -n 100 f()`, `%prun -s cumtime f()`, `%lprun -f f g()`).
+MAGIC_OPTIONS_WITH_VALUE = frozenset({"-n", "-r", "-p", "-s", "-l", "-T", "-D", "-f", "-m", "-i"})
+
+
+def without_magic_options(text: str) -> str:
+    """A Python line magic's argument without its leading options: `-n 100 -r 3 f()` -> `f()`."""
+    words = text.split(" ")
+    while words and (not words[0] or words[0].startswith("-")):
+        option = words.pop(0)
+        if option in MAGIC_OPTIONS_WITH_VALUE and words:
+            words.pop(0)
+    return " ".join(words)
 
 
 @dataclass(eq=False)
@@ -159,8 +171,11 @@ def string_code(call: ast.Call, text: ast.AST | None, mode: str = "exec") -> ast
         return None
     parsed = call.__dict__.setdefault("_code", {})  # one tree per call: the bindings and the rules share it
     if mode not in parsed:
+        source = text.value
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "run_line_magic":  # `%timeit -n 100 f()`
+            source = without_magic_options(source)
         try:
-            tree = ast.parse(text.value, mode=mode)
+            tree = ast.parse(source, mode=mode)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         if tree is not None:

@@ -75,7 +75,12 @@ class Helper:
     data: tuple = ()
 
 
+GET_IPYTHON = {"IPython.get_ipython", "IPython.core.getipython.get_ipython"}  # the shell, as the notebook's get_ipython
+
+
 def qual(path: str):
+    if path in GET_IPYTHON:
+        return Helper("get_ipython")
     return Namespace("sys.modules") if path == "sys.modules" else Qual(path)
 
 
