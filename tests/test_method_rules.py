@@ -419,22 +419,6 @@ HONEST_EXTRAS = {
 }
 
 
-@pytest.mark.parametrize("name", list(SECOND_ROUND))
-def test_names_looked_up_from_strings_or_unpickled_are_reported(name):
-    found = method_rules.findings([TORCH_IMPORTS, SECOND_ROUND[name], TORCH_BN_ANSWER],
-                                  batchnorm_rules.rule("torch", "check_batch_norm"))
-    assert found, name
-
-
-@pytest.mark.parametrize("name", list(HONEST_EXTRAS))
-def test_common_honest_cells_break_no_rule(name):
-    for grade_id in GRADE_IDS:
-        sources = _honest_sources("batchnorm_torch", grade_id)
-        with_extra = [sources[0], HONEST_EXTRAS[name], *sources[1:]]
-        found = method_rules.findings(with_extra, batchnorm_rules.rule("torch", grade_id))
-        assert not found, (name, grade_id, found)
-
-
 # --- a third blind round (the rules alone) ---------------------------------------------------------------------------
 
 THIRD_ROUND = {
@@ -466,17 +450,20 @@ HONEST_HABITS = {
 }
 
 
-@pytest.mark.parametrize("name", list(THIRD_ROUND))
-def test_third_round_names_from_strings_are_reported(name):
-    found = method_rules.findings([TORCH_IMPORTS, THIRD_ROUND[name], TORCH_BN_ANSWER],
+LOOKED_UP = {**SECOND_ROUND, **THIRD_ROUND}
+HONEST = {**HONEST_EXTRAS, **HONEST_HABITS}
+
+
+@pytest.mark.parametrize("name", list(LOOKED_UP))
+def test_names_looked_up_from_strings_or_unpickled_are_reported(name):
+    found = method_rules.findings([TORCH_IMPORTS, LOOKED_UP[name], TORCH_BN_ANSWER],
                                   batchnorm_rules.rule("torch", "check_batch_norm"))
     assert found, name
 
 
-@pytest.mark.parametrize("name", list(HONEST_HABITS))
-def test_third_round_honest_habits_break_no_rule(name):
+@pytest.mark.parametrize("name", list(HONEST))
+def test_common_honest_cells_break_no_rule(name):
     for grade_id in GRADE_IDS:
         sources = _honest_sources("batchnorm_torch", grade_id)
-        found = method_rules.findings([sources[0], HONEST_HABITS[name], *sources[1:]],
-                                      batchnorm_rules.rule("torch", grade_id))
+        found = method_rules.findings([sources[0], HONEST[name], *sources[1:]], batchnorm_rules.rule("torch", grade_id))
         assert not found, (name, grade_id, found)
