@@ -283,21 +283,9 @@ def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1
     y = _scale(x, gamma, beta, new_mean, new_var, training, momentum, eps, False)
     return y, new_mean, new_var
 """
-ALIASED_SGD = """\
-_Step = torch.optim.SGD  # sgd_epoch's code object names only _Step
-
-
-def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
-    model.train()
-    optimizer, losses = _Step(model.parameters(), lr=lr), []
-    for idx in torch.randperm(len(x), generator=generator).split(batch_size):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x[idx]), y[idx])
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return sum(losses) / len(losses)
-"""
+TORCH_SGD_CASE = next(c for c in CASES if (c.framework, c.grade_id) == ("torch", "check_sgd_epoch"))
+ALIASED_SGD = ("_Step = torch.optim.SGD  # sgd_epoch's code object names only _Step\n\n\n"
+               + TORCH_SGD_CASE.answer.format(params="", use="_Step"))
 
 
 def test_the_attack_of_issue_24_loses_exactly_the_cells_whose_rules_it_broke():
