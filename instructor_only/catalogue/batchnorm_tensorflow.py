@@ -469,12 +469,16 @@ ENTRIES = [
             s = tf.linalg.svd(x, compute_uv=False)
             return float(tf.reduce_max(s) ** 2 / tf.cast(tf.shape(x)[0], x.dtype))
     """),
-    Alternative("smoothness_constant", "numpy_eigvalsh", "numpy on the tensor's values (np.float64 is a float)", """
+    Bug("smoothness_constant", "numpy_eigvalsh",
+        "RECLASSIFIED (issue 25: return types on every input the contract allows): numpy on the tensor's values "
+        "returns np.float64 (a float) for float64 input but np.float32, not a Python float, for float32 input", """
         def smoothness_constant(x):
             a = x.numpy()
             return np.linalg.eigvalsh(a.T @ a / len(a)).max()
     """),
-    Alternative("smoothness_constant", "power_iteration", "power iteration on X^T X / n until it settles", """
+    Bug("smoothness_constant", "power_iteration",
+        "RECLASSIFIED (issue 25: numerical method quality): power iteration until it settles, started from a vector "
+        "of ones, settles on the second eigenvalue when the top eigenvector is orthogonal to that start", """
         def smoothness_constant(x):
             hessian = tf.matmul(x, x, transpose_a=True) / tf.cast(tf.shape(x)[0], x.dtype)
             v = tf.ones((hessian.shape[0], 1), dtype=hessian.dtype)
@@ -838,3 +842,181 @@ BLIND_ROUND_1 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_1
+
+# Issue 25: kinds of mistakes a third blind round got past the checks (each missed by the hidden checks alone before),
+# and a correct variant a tolerance must allow.
+ENTRIES += [
+    Bug("batch_norm", "r25_momentum_zero_read_as_missing",
+        "`momentum or 0.99` treats momentum=0 (take the batch statistics) as a missing argument", """
+        def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3):
+            momentum = momentum or 0.99
+            axes = list(range(len(x.shape) - 1))
+            if training:
+                mean = tf.reduce_mean(x, axis=axes)
+                var = tf.reduce_mean(tf.square(x - mean), axis=axes)
+                new_mean = momentum * moving_mean + (1 - momentum) * mean
+                new_var = momentum * moving_var + (1 - momentum) * var
+            else:
+                mean, var = tf.convert_to_tensor(moving_mean), tf.convert_to_tensor(moving_var)
+                new_mean, new_var = mean, var
+            y = gamma * (x - mean) / tf.sqrt(var + eps) + beta
+            return y, new_mean, new_var
+    """),
+    Alternative("batch_norm", "r25_float32_momentum",
+                "holds momentum in float32 (1 - float32(0.99) is 0.01 to 1e-9 relative): the running statistics move "
+                "by ~1e-7, well within what float32 momentum allows", """
+        def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, eps=1e-3):
+            m = float(np.float32(momentum))
+            keep = float(np.float32(1.0) - np.float32(momentum))
+            axes = list(range(len(x.shape) - 1))
+            if training:
+                mean = tf.reduce_mean(x, axis=axes)
+                var = tf.reduce_mean(tf.square(x - mean), axis=axes)
+                new_mean = m * moving_mean + keep * mean
+                new_var = m * moving_var + keep * var
+            else:
+                mean, var = tf.convert_to_tensor(moving_mean), tf.convert_to_tensor(moving_var)
+                new_mean, new_var = mean, var
+            y = gamma * (x - mean) / tf.sqrt(var + eps) + beta
+            return y, new_mean, new_var
+    """),
+    Bug("batchnorm_layer", "r25_training_defaults_to_true",
+        "call(x, training=True): a call without `training` trains, where the docstring says None counts as inference", """
+        class BatchNorm(keras.layers.Layer):
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum, self.eps = momentum, eps
+
+            def build(self, input_shape):
+                channels = (input_shape[-1],)
+                self.gamma = self.add_weight(name="gamma", shape=channels, initializer="ones")
+                self.beta = self.add_weight(name="beta", shape=channels, initializer="zeros")
+                self.moving_mean = self.add_weight(name="moving_mean", shape=channels, initializer="zeros",
+                                                   trainable=False)
+                self.moving_variance = self.add_weight(name="moving_variance", shape=channels, initializer="ones",
+                                                       trainable=False)
+
+            def call(self, x, training=True):
+                y, new_mean, new_var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                                  bool(training), self.momentum, self.eps)
+                if training:
+                    self.moving_mean.assign(new_mean)
+                    self.moving_variance.assign(new_var)
+                return y
+    """),
+    Bug("batchnorm_layer", "r25_eps_stored_as_epsilon",
+        "stores eps as self.epsilon (Keras' own name); the docstring fixes the attribute names momentum and eps", """
+        class BatchNorm(keras.layers.Layer):
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum, self.epsilon = momentum, eps
+
+            def build(self, input_shape):
+                channels = (input_shape[-1],)
+                self.gamma = self.add_weight(name="gamma", shape=channels, initializer="ones")
+                self.beta = self.add_weight(name="beta", shape=channels, initializer="zeros")
+                self.moving_mean = self.add_weight(name="moving_mean", shape=channels, initializer="zeros",
+                                                   trainable=False)
+                self.moving_variance = self.add_weight(name="moving_variance", shape=channels, initializer="ones",
+                                                       trainable=False)
+
+            def call(self, x, training=None):
+                y, new_mean, new_var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                                  bool(training), self.momentum, self.epsilon)
+                if training:
+                    self.moving_mean.assign(new_mean)
+                    self.moving_variance.assign(new_var)
+                return y
+    """),
+    Bug("batchnorm_layer", "r25_weights_made_in_init",
+        "creates its weights in __init__ (with a guessed shape) and again in build; the docstring says build", """
+        class BatchNorm(keras.layers.Layer):
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum, self.eps = momentum, eps
+                self.step = self.add_weight(name="step", shape=(), initializer="zeros", trainable=False)
+
+            def build(self, input_shape):
+                channels = (input_shape[-1],)
+                self.gamma = self.add_weight(name="gamma", shape=channels, initializer="ones")
+                self.beta = self.add_weight(name="beta", shape=channels, initializer="zeros")
+                self.moving_mean = self.add_weight(name="moving_mean", shape=channels, initializer="zeros",
+                                                   trainable=False)
+                self.moving_variance = self.add_weight(name="moving_variance", shape=channels, initializer="ones",
+                                                       trainable=False)
+
+            def call(self, x, training=None):
+                y, new_mean, new_var = batch_norm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                                  bool(training), self.momentum, self.eps)
+                if training:
+                    self.moving_mean.assign(new_mean)
+                    self.moving_variance.assign(new_var)
+                    self.step.assign_add(1.0)
+                return y
+    """),
+    Bug("batchnorm_layer", "r25_inline_instead_of_batch_norm",
+        "call does the normalisation inline (correctly) instead of calling batch_norm, as the notebook asks", """
+        class BatchNorm(keras.layers.Layer):
+            def __init__(self, momentum=0.99, eps=1e-3, **kwargs):
+                super().__init__(**kwargs)
+                self.momentum, self.eps = momentum, eps
+
+            def build(self, input_shape):
+                channels = (input_shape[-1],)
+                self.gamma = self.add_weight(name="gamma", shape=channels, initializer="ones")
+                self.beta = self.add_weight(name="beta", shape=channels, initializer="zeros")
+                self.moving_mean = self.add_weight(name="moving_mean", shape=channels, initializer="zeros",
+                                                   trainable=False)
+                self.moving_variance = self.add_weight(name="moving_variance", shape=channels, initializer="ones",
+                                                       trainable=False)
+
+            def call(self, x, training=None):
+                if training:
+                    axes = list(range(len(x.shape) - 1))
+                    mean = tf.reduce_mean(x, axis=axes)
+                    var = tf.reduce_mean(tf.square(x - mean), axis=axes)
+                    self.moving_mean.assign(self.momentum * self.moving_mean + (1 - self.momentum) * mean)
+                    self.moving_variance.assign(self.momentum * self.moving_variance + (1 - self.momentum) * var)
+                else:
+                    mean, var = self.moving_mean, self.moving_variance
+                return self.gamma * (x - mean) / tf.sqrt(var + self.eps) + self.beta
+    """),
+    Bug("mlp_forward", "r25_squeezes_the_logits",
+        "squeezes the logits, so a batch of one example gives shape (num_classes,) instead of (1, num_classes)", """
+        def mlp_forward(model, x, training):
+            h = x
+            for i, dense in enumerate(model.hidden_layers):
+                h = dense(h)
+                if model.norms is not None:
+                    h = model.norms[i](h, training=training)
+                h = model.activation(h)
+            return tf.squeeze(model.output_layer(h))
+    """),
+    Bug("sgd_epoch", "r25_returns_numpy_float32",
+        "keeps each loss as loss.numpy() (float32) and returns np.mean of them: a numpy float32, not a Python float", """
+        def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
+            order = rng.permutation(x.shape[0])
+            losses = []
+            for start in range(0, x.shape[0], batch_size):
+                idx = order[start:start + batch_size]
+                xb, yb = tf.gather(x, idx), tf.gather(y, idx)
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(model(xb, training=True), yb)
+                grads = tape.gradient(loss, model.trainable_variables)
+                for variable, grad in zip(model.trainable_variables, grads):
+                    variable.assign_sub(lr * grad)
+                losses.append(tf.cast(loss, tf.float32).numpy())
+            return np.mean(losses)
+    """),
+    Bug("smoothness_constant", "r25_power_iteration_from_ones",
+        "100 steps of power iteration started from a vector of ones: wrong when the top eigenvalues are close or "
+        "the top eigenvector is orthogonal to the start", """
+        def smoothness_constant(x):
+            hessian = tf.matmul(x, x, transpose_a=True) / x.shape[0]
+            v = tf.ones((hessian.shape[0], 1), dtype=x.dtype)
+            for _ in range(100):
+                v = hessian @ v
+                v = v / tf.norm(v)
+            return float(tf.squeeze(tf.transpose(v) @ hessian @ v))
+    """),
+]

@@ -70,3 +70,29 @@ CONV_PARAMETER_FORMULA = [
             return per_filter * out_channels
     """),
 ]
+
+# Issue 25: kinds of mistakes a third blind round got past the checks (each missed by the hidden checks alone before).
+CONV_OUTPUT_SIZE += [
+    Bug("conv_output_size", "r25_dilation_read_as_on_off",
+        "reads dilation as on/off: any dilated window spans 2 * kernel - 1 pixels, right only for dilation 2", """
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            span = 2 * kernel - 1 if dilation > 1 else kernel
+            return (n + 2 * padding - span) // stride + 1
+    """),
+    Bug("conv_output_size", "r25_numpy_integer",
+        "computes with numpy and returns a numpy integer, not the int the docstring asks for", """
+        import numpy as np
+
+        def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
+            span = np.multiply(dilation, kernel - 1) + 1
+            return (n + 2 * padding - span) // stride + 1
+    """),
+]
+CONV_PARAMETER_FORMULA += [
+    Bug("conv_parameter_formula", "r25_bias_off_by_default",
+        "changes the signature's default to bias=False, so a call without `bias` forgets the biases", """
+        def conv_parameter_formula(in_channels, out_channels, kernel_size, bias=False):
+            kh, kw = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+            return out_channels * in_channels * kh * kw + (out_channels if bias else 0)
+    """),
+]

@@ -334,8 +334,8 @@ BLIND_ROUND_1 = [
                 total += int(np.prod(w.shape))
             return total
     '''),
-    Alternative('count_parameters', 'returns_numpy_int',
-        'RECLASSIFIED (numpy integers are integers: the docstring now says so): Sums np.prod of the trainable weight shapes and returns the numpy scalar (np.int64), and a float 0.0 when nothing is trainable; violates "Returns: int".', '''
+    Bug('count_parameters', 'returns_numpy_int',
+        'RECLASSIFIED twice: an alternative once numpy integers counted as integers, a bug again in issue 25 (return types on the degenerate path): its np.sum of an empty list is the float 0.0 for a layer with nothing trainable. Sums np.prod of the trainable weight shapes and returns the numpy scalar (np.int64), and a float 0.0 when nothing is trainable; violates "Returns: int".', '''
         def count_parameters(layer):
             """Number of trainable scalars in a built Keras layer or model (including nested layers).
 
@@ -1030,3 +1030,29 @@ BLIND_ROUND_2 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_2
+
+# Issue 25: kinds of mistakes a third blind round got past the checks (each missed by the hidden checks alone before).
+ENTRIES += [
+    Bug("build_conv_layer", "r25_bias_off_by_default",
+        "changes the signature's default to bias=False, so build_conv_layer(in, out, k) has no bias", """
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=False):
+            layer = keras.layers.Conv2D(out_channels, kernel_size, use_bias=bias)
+            layer.build((None, None, None, in_channels))
+            return layer
+    """),
+    Bug("count_parameters", "r25_sublayers_only",
+        "sums over a model's sublayers, which loses the weights a subclassed model owns itself", """
+        def count_parameters(layer):
+            if getattr(layer, "layers", None):
+                return sum(count_parameters(sub) for sub in layer.layers)
+            return int(sum(np.prod(w.shape) for w in layer.trainable_weights))
+    """),
+    Bug("shift_sensitivity", "r25_numpy_scalar",
+        "returns a numpy float32 (.numpy() of the 0-d result), not the Python float the docstring asks for", """
+        def shift_sensitivity(x, kind):
+            pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
+            pooled = pool(x, ksize=2, strides=2, padding="VALID")
+            shifted = pool(tf.roll(x, shift=1, axis=2), ksize=2, strides=2, padding="VALID")
+            return (tf.reduce_mean(tf.abs(pooled - shifted)) / tf.reduce_mean(tf.abs(pooled))).numpy()
+    """),
+]

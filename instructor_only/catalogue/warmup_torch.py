@@ -544,3 +544,43 @@ BLIND_ROUND_1 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_1
+
+# Issue 25: kinds of mistakes a third blind round got past the checks (each missed by the hidden checks alone before).
+ENTRIES += [
+    Bug("build_conv_layer", "r25_bias_off_by_default",
+        "changes the signature's default to bias=False, so build_conv_layer(in, out, k) has no bias", """
+        def build_conv_layer(in_channels, out_channels, kernel_size, bias=False):
+            return nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias)
+    """),
+    Bug("count_parameters", "r25_leaves_only",
+        "counts only the leaf modules' parameters: a module's own parameters are lost when it has children", """
+        def count_parameters(module):
+            children = list(module.children())
+            if children:
+                return sum(count_parameters(child) for child in children)
+            return sum(p.numel() for p in module.parameters() if p.requires_grad)
+    """),
+    Bug("count_parameters", "r25_frozen_by_first_parameter",
+        "decides per layer from its first parameter, so a layer whose weight is frozen loses its trainable bias", """
+        def count_parameters(module):
+            total = 0
+            for layer in module.modules():
+                own = list(layer.parameters(recurse=False))
+                if own and own[0].requires_grad:
+                    total += sum(p.numel() for p in own)
+            return total
+    """),
+    Bug("count_parameters", "r25_numpy_sum_of_nothing",
+        "np.sum of an empty list is the float 0.0: a module with nothing trainable gets a float, not an int", """
+        def count_parameters(module):
+            return np.sum([p.numel() for p in module.parameters() if p.requires_grad])
+    """),
+    Bug("shift_sensitivity", "r25_numpy_scalar",
+        "returns a numpy float32 (.numpy() of the 0-d result), not the Python float the docstring asks for", """
+        def shift_sensitivity(x, kind):
+            pool = F.max_pool2d if kind == "max" else F.avg_pool2d
+            pooled = pool(x, kernel_size=2, stride=2)
+            shifted = pool(torch.roll(x, shifts=1, dims=3), kernel_size=2, stride=2)
+            return ((pooled - shifted).abs().mean() / pooled.abs().mean()).numpy()
+    """),
+]

@@ -18,6 +18,14 @@ from instructor_only.references import batchnorm as ref
 
 F64 = dict(rtol=1e-7, atol=1e-9)
 F32 = dict(rtol=1e-4, atol=1e-5)
+# Running statistics. The contract gives momentum as a Python float and leaves the dtype it is used in open: a correct
+# update that holds it in float32 (tf.cast(momentum, tf.float32), np.float32) moves both weights, m and 1 - m, by up
+# to 2**-24 ~ 6e-8 relative, so m * old + (1 - m) * batch errs by up to ~6e-8 * (|old| + |batch|): 1.3e-7 was
+# measured on a mean of ~0.5 (blind round 3), where F64 allowed 5e-8. Old and batch statistics here are of like size
+# (and, for variances, like sign), so the error stays below 1e-6 of the result even after several updates. The
+# smallest running-statistics bug catalogued (eps added to the stored variance: eps * momentum, >= 1e-5 relative
+# here) stays ten times larger.
+RUNNING = dict(rtol=1e-6, atol=1e-7)
 
 
 @pytest.fixture
@@ -72,23 +80,48 @@ class CheckBatchNorm:
             want_y, want_rm, want_rv = _ref(bn, x, g, b, rm, rv, training, 0.2, 1e-4)
             mode = "training" if training else "inference"
             _close(y, want_y, f"{label}, {mode}: output")
-            _close(new_rm, want_rm, f"{label}, {mode}: returned running mean")
-            _close(new_rv, want_rv, f"{label}, {mode}: returned running variance")
+            _close(new_rm, want_rm, f"{label}, {mode}: returned running mean", RUNNING)
+            _close(new_rv, want_rv, f"{label}, {mode}: returned running variance", RUNNING)
 
     def check_default_momentum_and_eps(self, student, bn):
         label, x, g, b, rm, rv = _cases(bn)[1]
         (y, new_rm, new_rv), _ = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, True, None, None)
         want_y, want_rm, want_rv = _ref(bn, x, g, b, rm, rv, True)
         _close(y, want_y, f"{label} with the default eps: output")
-        _close(new_rm, want_rm, f"{label} with the default momentum: running mean")
-        _close(new_rv, want_rv, f"{label} with the default momentum: running variance")
+        _close(new_rm, want_rm, f"{label} with the default momentum: running mean", RUNNING)
+        _close(new_rv, want_rv, f"{label} with the default momentum: running variance", RUNNING)
 
-    def check_float32(self, student, bn):
+    @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+    def check_float32(self, student, bn, training):
+        mode = "training" if training else "inference"
         for label, x, g, b, rm, rv in _cases(bn):
-            (y, new_rm, new_rv), _ = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, True, 0.2, 1e-4, "float32")
-            want_y, want_rm, want_rv = _ref(bn, x, g, b, rm, rv, True, 0.2, 1e-4)
-            _close(y, want_y, f"{label}, float32: output", F32)
-            _close(new_rv, want_rv, f"{label}, float32: running variance", F32)
+            (y, new_rm, new_rv), _ = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, training, 0.2, 1e-4,
+                                                        "float32")
+            want_y, want_rm, want_rv = _ref(bn, x, g, b, rm, rv, training, 0.2, 1e-4)
+            _close(y, want_y, f"{label}, float32, {mode}: output", F32)
+            _close(new_rm, want_rm, f"{label}, float32, {mode}: running mean", F32)
+            _close(new_rv, want_rv, f"{label}, float32, {mode}: running variance", F32)
+
+    # The edges of each argument's range: momentum 0 and 1 (the running statistics keep the old values or take the
+    # batch's), a large eps, one image, 1x1 maps, the smallest batch with an unbiased variance.
+    EDGES = [("momentum=0", None, 0.0, 1e-4), ("momentum=1", None, 1.0, 1e-4), ("eps=0.5", None, 0.2, 0.5),
+             ("one image", (1, 3, (3, 4)), 0.2, 1e-4), ("1x1 maps", (5, 2, (1, 1)), 0.2, 1e-4),
+             ("two examples", (2, 4, None), 0.2, 1e-4)]
+
+    @pytest.mark.parametrize("label,shape,momentum,eps", EDGES, ids=[e[0] for e in EDGES])
+    def check_edges_of_the_arguments(self, student, bn, label, shape, momentum, eps):
+        rng = np.random.default_rng(14)
+        shape = bn.layout_shape(*shape) if shape else bn.layout_shape(6, 3, (4, 5))
+        x = rng.normal(1.0, 2.0, size=shape)
+        g, b, rm, rv = _state(rng, shape[bn.channel_axis])
+        for training in (True, False):
+            (y, new_rm, new_rv), _ = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, training, momentum, eps)
+            want_y, want_rm, want_rv = _ref(bn, x, g, b, rm, rv, training, momentum, eps)
+            what = (f"{label}: x of shape {shape}, momentum={momentum}, eps={eps}, "
+                    f"{'training' if training else 'inference'}")
+            _close(y, want_y, what + ": output")
+            _close(new_rm, want_rm, what + ": running mean", RUNNING)
+            _close(new_rv, want_rv, what + ": running variance", RUNNING)
 
     def check_several_steps_then_inference(self, student, bn):
         rng = np.random.default_rng(4)
@@ -98,10 +131,11 @@ class CheckBatchNorm:
             batch = rng.normal(step, 1.0 + step, size=x.shape)
             (_, got_rm, got_rv), _ = bn.call_batch_norm(student.batch_norm, batch, g, b, got_rm, got_rv, True, 0.3, 1e-5)
             _, want_rm, want_rv = _ref(bn, batch, g, b, want_rm, want_rv, True, 0.3, 1e-5)
-        _close(got_rm, want_rm, f"{label}: running mean after 4 training steps")
-        _close(got_rv, want_rv, f"{label}: running variance after 4 training steps")
+        _close(got_rm, want_rm, f"{label}: running mean after 4 training steps", RUNNING)
+        _close(got_rv, want_rv, f"{label}: running variance after 4 training steps", RUNNING)
         (y, _, _), _ = bn.call_batch_norm(student.batch_norm, x, g, b, got_rm, got_rv, False, 0.3, 1e-5)
-        _close(y, _ref(bn, x, g, b, want_rm, want_rv, False, 0.3, 1e-5)[0], f"{label}: inference after training")
+        _close(y, _ref(bn, x, g, b, want_rm, want_rv, False, 0.3, 1e-5)[0], f"{label}: inference after training",
+               dict(rtol=1e-6, atol=1e-6))  # (it normalises with the running statistics: their tolerance carries over)
 
     def check_matches_the_builtin_layer(self, student, bn):
         rng = np.random.default_rng(5)
@@ -115,8 +149,8 @@ class CheckBatchNorm:
                 (y, rm, rv), _ = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, training, bn.momentum, bn.eps)
                 what = f"{ndim}-D, step {step + 1} ({'training' if training else 'inference'}) vs {bn.name}'s own layer"
                 _close(y, want[0], what + ": output", dict(rtol=1e-6, atol=1e-6))
-                _close(rm, want[1], what + ": running mean", dict(rtol=1e-6, atol=1e-8))
-                _close(rv, want[2], what + ": running variance", dict(rtol=1e-6, atol=1e-8))
+                _close(rm, want[1], what + ": running mean", RUNNING)
+                _close(rv, want[2], what + ": running variance", RUNNING)
 
     def check_gradients_reach_x_gamma_beta(self, student, bn):
         rng = np.random.default_rng(6)
@@ -195,8 +229,41 @@ class CheckBatchNormLayer:
             made = ", ".join(f"{k}={v}" for k, v in hyperparameters.items()) or "default momentum and eps"
             what = f"BatchNorm({made}), {ndim}-D input, call {step + 1} ({'training' if training else 'inference'})"
             _close(y, want_y, what + ": output", dict(rtol=1e-6, atol=1e-6))
-            _close(state["running_mean"], want_rm, what + ": running mean stored in the layer", dict(rtol=1e-6, atol=1e-8))
-            _close(state["running_var"], want_rv, what + ": running variance stored in the layer", dict(rtol=1e-6, atol=1e-8))
+            _close(state["running_mean"], want_rm, what + ": running mean stored in the layer", RUNNING)
+            _close(state["running_var"], want_rv, what + ": running variance stored in the layer", RUNNING)
+
+    @pytest.mark.parametrize("hyperparameters", [{}, {"momentum": 0.3, "eps": 0.05}], ids=["defaults", "custom"])
+    def check_momentum_and_eps_attributes(self, student, bn, hyperparameters):
+        layer = bn.make_layer(student.BatchNorm, 3, 2, **hyperparameters)
+        for key, want in (("momentum", hyperparameters.get("momentum", bn.momentum)),
+                          ("eps", hyperparameters.get("eps", bn.eps))):
+            made = ", ".join(f"{k}={v}" for k, v in hyperparameters.items()) or "no arguments"
+            assert hasattr(layer, key), f"BatchNorm({made}) has no attribute `{key}` (the docstring names it)"
+            got = getattr(layer, key)
+            assert _is_number(got) and float(got) == pytest.approx(want, rel=1e-6), (
+                f"BatchNorm({made}).{key} is {got!r}; it should be the float {want}")
+
+    def check_a_new_layer_runs_in_its_default_mode(self, student, bn):
+        """PyTorch: a new module is in training mode; Keras: call(x) without `training` is inference."""
+        rng = np.random.default_rng(15)
+        layer = bn.make_layer(student.BatchNorm, 3, 2)
+        g, b, rm, rv = _state(rng, 3)
+        bn.set_layer_state(layer, gamma=g, beta=b, running_mean=rm, running_var=rv)
+        x = rng.normal(2.0, 3.0, size=(8, 3))
+        y = bn.layer_forward_default(layer, x)
+        want_y, want_rm, want_rv = _ref(bn, x, g, b, rm, rv, bn.DEFAULT_TRAINING)
+        state = bn.layer_state(layer)
+        what = f"a new BatchNorm called {bn.default_call}"
+        _close(y, want_y, f"{what}: output", dict(rtol=1e-6, atol=1e-6))
+        _close(state["running_mean"], want_rm, f"{what}: running mean stored in the layer", RUNNING)
+        _close(state["running_var"], want_rv, f"{what}: running variance stored in the layer", RUNNING)
+
+    def check_weights_are_created_when_the_layer_is_built(self, student, bn):
+        count = bn.weights_before_build(student.BatchNorm)
+        if count is None:
+            pytest.skip(f"{bn.name} layers create their parameters in __init__")
+        assert count == 0, (f"BatchNorm() owns {count} weights before build(); create them in build(input_shape), "
+                            f"where the number of channels is known (the docstring says so)")
 
     def check_gradients_reach_gamma_and_beta(self, student, bn):
         rng = np.random.default_rng(8)
@@ -210,6 +277,10 @@ class CheckBatchNormLayer:
 
     def check_written_from_scratch(self, sources, bn):
         method_rules.require(sources, batchnorm_rules.rule(bn.name, self.grade_id))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 MLP_SIZES = dict(in_features=7, hidden=6, depth=3, num_classes=4)
@@ -231,6 +302,20 @@ class CheckMlpForward:
         _close(got, want, f"MLP(depth=3, batch_norm={batch_norm}, activation={activation!r}), "
                           f"{'training' if training else 'inference'}: logits", dict(rtol=1e-6, atol=1e-8))
 
+    def check_one_hidden_layer_and_one_example(self, student, bn):
+        """depth=1 (a single hidden layer) and a batch of one example in inference, which the examples never use."""
+        sizes = dict(in_features=5, hidden=4, depth=1, num_classes=3)
+        model = bn.make_mlp(student.MLP, **sizes, batch_norm=True, activation="relu", seed=1)
+        rng = np.random.default_rng(16)
+        for n, training in ((1, False), (4, True)):
+            x = rng.normal(size=(n, sizes["in_features"]))
+            params = bn.mlp_parameters(model)
+            got = bn.mlp_call(student.mlp_forward, model, x, training)
+            want = ref.mlp_forward(x, params["hidden"], params["output"], params["norms"], params["activation"],
+                                   training, bn.convention)
+            _close(got, want, f"MLP(depth=1, batch_norm=True), a batch of {n}, "
+                              f"{'training' if training else 'inference'}: logits", dict(rtol=1e-6, atol=1e-8))
+
     def check_output_is_differentiable(self, student, bn):
         model = bn.make_mlp(student.MLP, **MLP_SIZES, batch_norm=True, activation="relu")
         assert bn.mlp_output_requires_grad(student.mlp_forward, model, np.ones((3, 7))), (
@@ -239,6 +324,18 @@ class CheckMlpForward:
 
 class CheckCrossEntropy:
     grade_id = "check_cross_entropy"
+
+    def check_float32_logits_and_a_single_class(self, student, bn):
+        rng = np.random.default_rng(17)
+        # float32 logits of size ~10: log-sum-exp loses ~1e-6 relative; 1e-5 leaves a margin and catches any wrong term.
+        for what, logits, labels, tol in (
+                ("float32 logits", rng.normal(0, 10, size=(9, 4)), rng.integers(0, 4, size=9), dict(rel=1e-5, abs=1e-6)),
+                ("a single class (every loss is 0)", rng.normal(0, 3, size=(5, 1)), np.zeros(5, int), dict(rel=1e-6, abs=1e-9))):
+            got, ok = bn.call_cross_entropy(student.cross_entropy, logits, labels,
+                                            "float32" if what.startswith("float32") else "float64")
+            want = ref.cross_entropy(np.asarray(logits, np.float32 if what.startswith("float32") else np.float64), labels)
+            assert ok, f"{what}: cross_entropy should return a scalar (0-d) tensor that gradients can flow through"
+            assert got == pytest.approx(want, **tol), f"{what}: got {got:.6g}, expected {want:.6g}"
 
     @pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0], ids=["logits~1", "logits~30", "logits~1000"])
     def check_matches_reference(self, student, bn, scale):
@@ -301,7 +398,9 @@ class CheckSgdEpoch:
         initial, want, _ = _framework_sgd(bn, correct, len(x), epochs)
         assert np.array_equal(bn.flat_parameters(mine), initial), "the check's models differ"
         for _ in range(epochs):
-            bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=len(x))
+            loss = bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=len(x))
+            assert isinstance(loss, float), (f"with a single minibatch sgd_epoch returned {type(loss).__name__} "
+                                             f"{loss!r}; it should return the mean loss as a Python float")
         got = bn.flat_parameters(mine)
         hint = " (are gradients cleared after each update?)" if epochs == 2 else ""
         _close(got, want, f"parameters after {epochs} full-batch epoch(s) vs {bn.name}'s SGD optimizer" + hint,
@@ -312,7 +411,9 @@ class CheckSgdEpoch:
         the returned loss must be those of the framework's SGD on the same minibatches."""
         x, y = _easy_problem(n=30)
         mine = self._model(bn)
-        got_loss = float(bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=7, seed=3))
+        got_loss = bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=7, seed=3)
+        assert isinstance(got_loss, float), (f"sgd_epoch returned {type(got_loss).__name__} {got_loss!r}; it should "
+                                             f"return the mean loss as a Python float")
         _, want, want_loss = _framework_sgd(bn, correct, len(x), 1, batch_size=7, seed=3)
         _close(bn.flat_parameters(mine), want,
                f"30 examples, batch_size=7 (minibatches of 7, 7, 7, 7 and 2, in the order {bn.shuffle_rule}): "
@@ -321,6 +422,16 @@ class CheckSgdEpoch:
         assert got_loss == pytest.approx(want_loss, rel=1e-6, abs=1e-9), (
             f"30 examples, batch_size=7: sgd_epoch returned {got_loss:.6f}; the plain mean of the 5 minibatch losses "
             f"is {want_loss:.6f} (each minibatch counts once, the last and smaller one too)")
+
+    def check_a_batch_larger_than_the_data(self, student, bn, correct):
+        """batch_size above N: one minibatch of all N examples, as in full-batch training."""
+        x, y = _easy_problem()
+        mine = self._model(bn)
+        loss = bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=len(x) + 25)
+        _, want, _ = _framework_sgd(bn, correct, len(x), 1)
+        assert isinstance(loss, float), f"sgd_epoch returned {type(loss).__name__} {loss!r}; return a Python float"
+        _close(bn.flat_parameters(mine), want, f"{len(x)} examples, batch_size={len(x) + 25}: parameters after one "
+               f"epoch vs {bn.name}'s SGD optimizer (one minibatch of all {len(x)} examples)", dict(rtol=1e-6, atol=1e-9))
 
     def check_trains_in_training_mode_over_all_minibatches(self, student, bn):
         x, y = _easy_problem(n=30)
@@ -355,8 +466,41 @@ class CheckSgdEpoch:
         method_rules.require(sources, batchnorm_rules.rule(bn.name, self.grade_id))
 
 
+def _with_spectrum(eigenvalues, top_vector, n=40, seed=18):
+    """Data x (n, d) whose X^T X / n has exactly these eigenvalues, the largest along top_vector."""
+    rng = np.random.default_rng(seed)
+    d = len(eigenvalues)
+    basis = np.linalg.qr(np.column_stack([top_vector, rng.normal(size=(d, d - 1))]))[0]
+    rows = np.linalg.qr(rng.normal(size=(n, d)))[0] * np.sqrt(n)  # orthonormal columns, scaled: U^T U / n = I
+    return rows @ np.diag(np.sqrt(eigenvalues)) @ basis.T
+
+
 class CheckSmoothnessConstant:
     grade_id = "check_smoothness_constant"
+
+    # Spectra on which a shortcut shows: power iteration stalls on close top eigenvalues, and from a start of all
+    # ones it never finds a top eigenvector orthogonal to that start (the one below is (1, -1, 0, ...)/sqrt(2)).
+    HARD = [("close top eigenvalues", [5.0, 4.999, 1.0, 0.5], [1.0, 0.3, -0.2, 0.1]),
+            ("top eigenvector orthogonal to (1, 1, ..., 1)", [3.0, 2.9, 0.2], [1.0, -1.0, 0.0]),
+            ("one feature", [2.5], [1.0]),
+            ("a zero eigenvalue (a constant-zero feature combination)", [4.0, 1.0, 0.0], [0.0, 1.0, 1.0])]
+
+    @pytest.mark.parametrize("label,eigenvalues,top", HARD, ids=[h[0] for h in HARD])
+    def check_hard_spectra(self, student, bn, label, eigenvalues, top):
+        x = _with_spectrum(eigenvalues, np.asarray(top) / np.linalg.norm(top))
+        got = student.smoothness_constant(bn.eigen_input(x))
+        want = ref.smoothness_constant(x)
+        assert isinstance(got, float), f"{label}: return a Python float, got {type(got).__name__}"
+        assert got == pytest.approx(want, rel=1e-6), (
+            f"{label} (X^T X / n has eigenvalues {eigenvalues}): got {got:.9g}, expected {want:.9g}")
+
+    def check_float32_input(self, student, bn):
+        """float32 data: the eigenvalue of a 3x3 matrix carries ~1e-7 relative error; 1e-5 leaves a wide margin."""
+        x = _with_spectrum([9.0, 4.0, 1.0], np.array([0.6, 0.8, 0.0]), seed=19)
+        got = student.smoothness_constant(bn.eigen_input(x, "float32"))
+        assert isinstance(got, float), f"float32 input: return a Python float, got {type(got).__name__}"
+        want = ref.smoothness_constant(x.astype(np.float32))
+        assert got == pytest.approx(want, rel=1e-5), f"float32 input: got {got:.7g}, expected {want:.7g}"
 
     def check_matches_reference(self, student, bn):
         rng = np.random.default_rng(13)

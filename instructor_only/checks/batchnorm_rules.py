@@ -83,7 +83,8 @@ def rule(framework: str, grade_id: str) -> Rule:
         # The checks put a correct batch_norm in place of the student's (CheckBatchNormLayer): the layer is judged
         # on its own code; a wrong batch_norm loses its own cell.
         return Rule(f"BatchNorm must be written from scratch (with your batch_norm), without {_BUILTIN_BN[framework]}",
-                    ("BatchNorm",), _BATCH_NORM[framework], BATCH_NORM_PARTS, not_followed=("batch_norm",))
+                    ("BatchNorm",), _BATCH_NORM[framework], BATCH_NORM_PARTS, not_followed=("batch_norm",),
+                    must_use=("batch_norm",))
     if grade_id == "check_sgd_epoch":
         return Rule(f"sgd_epoch must update the parameters by hand, without {_OPTIMIZER[framework]}", ("sgd_epoch",),
                     _OPTIMIZERS[framework], OPTIMIZER_PARTS, OPTIMIZER_METHODS)

@@ -85,13 +85,15 @@ class Rule:
     forbids a qualified name if any of its parts matches (the same object reached through another module's
     re-export, a private path or an alias module); methods: a regex of attribute names forbidden on objects the
     grader cannot identify (`model.fit`); not_followed: global names the governed code may call without them being
-    read, because the checks put their own correct version in their place."""
+    read, because the checks put their own correct version in their place; must_use: global names of the notebook
+    the governed code must use (the notebook says "forward calls your batch_norm"), each one of `not_followed`."""
     requirement: str
     governs: tuple[str, ...]
     forbidden: tuple[str, ...]
     parts: str
     methods: str = ""
     not_followed: tuple[str, ...] = ()
+    must_use: tuple[str, ...] = ()
 
     def forbids(self, path: str) -> bool:
         if any(path == name or path.startswith(name + ".") for name in self.forbidden):
@@ -163,6 +165,7 @@ class _Walk:
         self.patches_of: dict[int, list[ast.AST]] = {}  # a notebook function or class -> code patched into it
         self.queue: deque = deque()
         self.seen: set[int] = set()
+        self.used: set[str] = set()  # names of rule.must_use that the governed code reaches
 
     def run(self) -> list[Finding]:
         for tree in self.notebook.cells:
@@ -180,7 +183,18 @@ class _Walk:
             self._walk(node, depth)
         for node, text in self.evaluator.opaque:
             self._report(node, None, text)
+        self._require_uses()
         return sorted(self.found.values())
+
+    def _require_uses(self) -> None:
+        """A name of rule.must_use that no code the governed definitions reach mentions: reported at the governed
+        definition (the last one bound)."""
+        for name in self.rule.must_use:
+            if name in self.used:
+                continue
+            bindings = [b for governed in self.rule.governs for b in self.notebook.module_bindings(governed, END)]
+            where = max((origin(b.node)[:2] for b in bindings if b.node is not None), default=(0, 0))
+            self.found[where] = Finding(0, *where, f"never calls your `{name}`")
 
     def _reach(self, region, depth: int) -> None:
         node = region[0] if region is not None else None
@@ -309,6 +323,8 @@ class _Walk:
                                       f"installed with the course)")
 
     def _expression(self, node: ast.expr, depth: int) -> None:
+        if isinstance(node, ast.Name) and node.id in self.rule.must_use:
+            self.used.add(node.id)
         values = self._value(node)
         for kind, text in self.evaluator.facts.get(id(node), []):
             if kind == "unreadable" or kind == "attribute" and self.rule.forbids_attribute(text):

@@ -16,7 +16,13 @@ from instructor_only.references import shapes as ref
 
 
 def _is_integer(value) -> bool:
+    """An int as "int (a Python int or a numpy integer)" allows."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_python_int(value) -> bool:
+    """An int as "int (an int, not a float)" and the public check's isinstance(got, int) want."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _first_mismatches(rows, limit=5) -> str:
@@ -30,23 +36,52 @@ def _valid_conv_configs():
             yield n, k, p, s, d
 
 
+def _wide_conv_configs():
+    """The rest of each argument's range: kernels up to 11, dilations up to 6, strides up to 9 (beyond the input:
+    one position), paddings up to 5 and inputs up to a million pixels, where the window fits."""
+    rng = np.random.default_rng(20)
+    configs = []
+    while len(configs) < 400:
+        n = int(rng.choice([int(rng.integers(1, 65)), int(rng.integers(65, 1025)), 10**6 + int(rng.integers(0, 99))]))
+        k, p, s, d = (int(rng.integers(1, 12)), int(rng.integers(0, 6)), int(rng.integers(1, 10)), int(rng.integers(1, 7)))
+        if d * (k - 1) + 1 <= n + 2 * p:
+            configs.append((n, k, p, s, d))
+    # The window fitting exactly once, with and without padding and dilation; a stride larger than the input.
+    return configs + [(5, 5, 0, 1, 1), (3, 5, 1, 2, 1), (9, 5, 0, 3, 2), (1, 3, 1, 1, 1), (4, 2, 0, 7, 1)]
+
+
 class CheckConvOutputSize:
     grade_id = "check_conv_output_size"
 
-    def check_matches_formula_on_grid(self, student):
+    @pytest.mark.parametrize("configs", [_valid_conv_configs, _wide_conv_configs], ids=["small grid", "wide range"])
+    def check_matches_formula(self, student, configs):
         wrong = []
-        configs = list(_valid_conv_configs())
+        configs = list(configs())
         for (n, k, p, s, d), got in zip(configs, call_each(student.conv_output_size, configs)):
             want = ref.conv_output_size(n, k, p, s, d)
-            if got != want:
+            if got != want or not _is_python_int(got):
                 wrong.append(f"conv_output_size(n={n}, kernel={k}, padding={p}, stride={s}, dilation={d}) "
-                             f"returned {got!r}, expected {want}")
+                             f"returned {type(got).__name__} {got!r}, expected the int {want}")
         assert not wrong, "wrong output sizes:\n" + _first_mismatches(wrong)
 
     def check_returns_an_integer(self, student):
         got = student.conv_output_size(7, 3, 1, 2, 1)
-        assert _is_integer(got), (f"conv_output_size should return an int (a number of pixels), got "
-                                  f"{type(got).__name__} {got!r}; use integer division //")
+        assert _is_python_int(got), (f"conv_output_size should return an int (a number of pixels), got "
+                                     f"{type(got).__name__} {got!r}; use integer division //")
+
+    def check_default_arguments(self, student):
+        """Omitted arguments mean padding=0, stride=1, dilation=1; any of them may be given by keyword."""
+        calls = [((13, 3), {}, (13, 3, 0, 1, 1)), ((13, 3, 2), {}, (13, 3, 2, 1, 1)),
+                 ((13, 3), {"dilation": 3}, (13, 3, 0, 1, 3)), ((13, 3), {"stride": 4}, (13, 3, 0, 4, 1)),
+                 ((13,), {"kernel": 4, "padding": 1, "dilation": 2}, (13, 4, 1, 1, 2))]
+        wrong = []
+        for args, kwargs, full in calls:
+            got = student.conv_output_size(*args, **kwargs)
+            want = ref.conv_output_size(*full)
+            if got != want or not _is_python_int(got):
+                spelled = ", ".join([*map(str, args), *(f"{k}={v}" for k, v in kwargs.items())])
+                wrong.append(f"conv_output_size({spelled}) returned {got!r}, expected {want}")
+        assert not wrong, "the default arguments are not honoured:\n" + _first_mismatches(wrong)
 
     def check_agrees_with_the_real_layer(self, student, fw):
         rng = np.random.default_rng(0)
@@ -64,7 +99,8 @@ class CheckConvOutputSize:
         assert not wrong, "disagrees with the framework's own convolution:\n" + _first_mismatches(wrong)
 
 
-LAYER_CONFIGS = [(3, 8, 3, True), (1, 16, (3, 5), False), (4, 2, 1, True), (6, 5, (1, 3), False)]
+LAYER_CONFIGS = [(3, 8, 3, True), (1, 16, (3, 5), False), (4, 2, 1, True), (6, 5, (1, 3), False),
+                 (2, 3, 7, False), (5, 1, (4, 2), True), (1, 1, 1, False)]
 
 
 class CheckConvLayer:
@@ -93,6 +129,12 @@ class CheckConvLayer:
             f"build_conv_layer({in_ch}, {out_ch}, {kernel!r}) turns {height}x{width} maps into {maps['size'][0]}x"
             f"{maps['size'][1]}; with stride 1 and no padding a {kh}x{kw} kernel gives {want_maps[0]}x{want_maps[1]}")
 
+    def check_bias_by_default(self, student, fw):
+        """build_conv_layer(in, out, kernel) without `bias`: the default, True."""
+        info = fw.describe_conv(student.build_conv_layer(4, 6, (2, 3)))
+        assert info["is_conv"], f"build_conv_layer should return the framework's 2-D convolution layer, got {info['type']}"
+        assert info.get("has_bias"), "build_conv_layer(4, 6, (2, 3)) without `bias` should have a bias (bias=True by default)"
+
     @pytest.mark.parametrize("in_ch,out_ch,kernel,bias", LAYER_CONFIGS)
     def check_count_parameters_of_built_conv(self, student, in_ch, out_ch, kernel, bias):
         got = student.count_parameters(student.build_conv_layer(in_ch, out_ch, kernel, bias))
@@ -108,8 +150,9 @@ class CheckConvLayer:
         for (description, layer), (_, twin) in zip(fw.sample_layers(), here, strict=True):
             got = student.count_parameters(layer)
             want = fw.here("trainable_parameter_count")(twin)
-            if got != want:
-                wrong.append(f"{description}: returned {got!r}, expected {want} trainable parameters")
+            if got != want or not _is_integer(got):
+                wrong.append(f"{description}: returned {type(got).__name__} {got!r}, expected the int {want} "
+                             f"(trainable parameters)")
         assert not wrong, "count_parameters counts the wrong thing:\n" + _first_mismatches(wrong)
 
 
@@ -118,13 +161,23 @@ class CheckConvParameterFormula:
 
     def check_matches_reference(self, student):
         wrong = []
-        configs = list(itertools.product([1, 3, 16], [1, 7, 32], [1, 3, (3, 5), (7, 1)], [True, False]))
+        configs = list(itertools.product([1, 3, 16], [1, 7, 32], [1, 3, 11, (3, 5), (7, 1), (1, 9)], [True, False]))
         for (in_ch, out_ch, kernel, bias), got in zip(configs, call_each(student.conv_parameter_formula, configs)):
             want = ref.conv_parameter_count(in_ch, out_ch, kernel, bias)
             if got != want or not _is_integer(got):
                 wrong.append(f"conv_parameter_formula({in_ch}, {out_ch}, {kernel!r}, bias={bias}) returned "
                              f"{got!r}, expected {want}")
         assert not wrong, "wrong parameter counts:\n" + _first_mismatches(wrong)
+
+    def check_bias_by_default(self, student):
+        wrong = []
+        for in_ch, out_ch, kernel in ((3, 16, 3), (2, 5, (1, 4)), (7, 1, 1)):
+            got = student.conv_parameter_formula(in_ch, out_ch, kernel)
+            want = ref.conv_parameter_count(in_ch, out_ch, kernel, True)
+            if got != want or not _is_integer(got):
+                wrong.append(f"conv_parameter_formula({in_ch}, {out_ch}, {kernel!r}) returned {got!r}, expected {want} "
+                             f"(bias=True by default)")
+        assert not wrong, "without `bias`, the default:\n" + _first_mismatches(wrong)
 
     def check_computes_without_building_a_layer(self, student):
         """A layer of 490 billion weights cannot be built (about 2 TB); its count is one multiplication away."""
@@ -140,7 +193,8 @@ class CheckConvParameterFormula:
 
 
 def _pooling_inputs():
-    """NCHW float32 inputs: random, odd sizes (partial windows are dropped), and sparse stripes."""
+    """NCHW float32 inputs: random, odd sizes (partial windows are dropped), sparse stripes, a single 2x2 window,
+    one row of windows (H=2 or 3), H != W, and a float64 batch."""
     rng = np.random.default_rng(1)
     stripes = np.zeros((2, 1, 8, 8), dtype=np.float32)
     stripes[0, 0, :, ::3] = 1.0
@@ -148,7 +202,10 @@ def _pooling_inputs():
     return [rng.normal(size=(2, 3, 8, 8)).astype(np.float32),
             rng.uniform(0.1, 1.0, size=(1, 2, 7, 9)).astype(np.float32),
             rng.normal(size=(3, 1, 6, 10)).astype(np.float32),
-            stripes]
+            stripes,
+            rng.normal(size=(1, 1, 2, 2)).astype(np.float32),
+            rng.uniform(-1.0, 2.0, size=(2, 4, 3, 12)).astype(np.float32),
+            rng.normal(size=(2, 2, 9, 4)).astype(np.float64)]
 
 
 class CheckShiftSensitivity:
@@ -161,7 +218,8 @@ class CheckShiftSensitivity:
             want = ref.shift_sensitivity(x, kind)
             # float32 sums over at most a few hundred values: relative error ~1e-6; 1e-4 leaves a wide margin
             # while any wrong axis, window or normalisation changes the value by far more.
-            assert np.ndim(got) == 0, f"shift_sensitivity should return a single number, got shape {np.shape(got)}"
+            assert isinstance(got, float), (f"shift_sensitivity should return a Python float (x of shape "
+                                            f"{tuple(fw.from_nchw(x).shape)}, {x.dtype}), got {type(got).__name__}")
             assert float(got) == pytest.approx(want, rel=1e-4, abs=1e-6), (
                 f"shift_sensitivity(x of shape {fw.layout} {tuple(fw.from_nchw(x).shape)}, {kind!r}) returned "
                 f"{float(got):.6f}, expected {want:.6f}")

@@ -69,11 +69,38 @@ def trainable_parameter_count(layer) -> int:
     return int(sum(np.prod(w.shape) for w in layer.trainable_weights))
 
 
+class OwnAndChildren(keras.Model):
+    """A subclassed model with weights of its own (one trainable, one not) and layers inside, one of them frozen."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = keras.layers.Dense(2)
+        self.frozen = keras.layers.Dense(3)
+        self.frozen.trainable = False
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="ones")
+        self.offset = self.add_weight(name="offset", shape=(input_shape[-1],), initializer="zeros", trainable=False)
+        self.inner.build(input_shape)
+        self.frozen.build((None, 2))
+
+    def call(self, x):
+        return self.frozen(self.inner(x * self.scale + self.offset))
+
+
 def sample_layers() -> list[tuple[str, object]]:
-    """Built layers with and without biases, non-trainable state (BN moving statistics) and a frozen layer."""
+    """Built layers with and without biases, non-trainable state (BN moving statistics), frozen layers, a subclassed
+    model with weights of its own, a layer used twice, nested models, and nothing trainable at all."""
     def built(layer, shape):
         layer.build(shape)
         return layer
+
+    shared = keras.layers.Dense(4)
+    inputs = keras.Input((4,))
+    twice = keras.Model(inputs, shared(keras.layers.ReLU()(shared(inputs))))
+    frozen_inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5)])
+    frozen_inner.trainable = False
+    nested = keras.Sequential([keras.Input((3,)), frozen_inner, keras.Sequential([keras.layers.Dense(2)])])
 
     frozen = built(keras.layers.Dense(3), (None, 4))
     frozen.trainable = False
@@ -82,6 +109,11 @@ def sample_layers() -> list[tuple[str, object]]:
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization(),
                               keras.layers.ReLU(), keras.layers.Flatten(), keras.layers.Dense(10)])
     return [
+        ("a subclassed keras.Model with weights of its own (scale trainable, offset not) on 6 features, a Dense(2) "
+         "and a frozen Dense(3) inside", built(OwnAndChildren(), (None, 6))),
+        ("a functional model calling the same Dense(4) twice (its weights count once)", twice),
+        ("Sequential(frozen Sequential(Dense(5)), Sequential(Dense(2))) on 3 features (nested models)", nested),
+        ("ReLU() (nothing trainable)", built(keras.layers.ReLU(), (None, 3))),
         ("Dense(5) on 7 features", built(keras.layers.Dense(5), (None, 7))),
         ("Conv2D(8, 5, use_bias=False) on 3 channels", built(keras.layers.Conv2D(8, 5, use_bias=False), (None, 9, 9, 3))),
         ("BatchNormalization on 6 channels (moving mean/variance are non-trainable weights)",

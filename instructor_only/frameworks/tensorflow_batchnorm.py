@@ -20,6 +20,8 @@ channel_axis = -1
 shuffle_rule = "rng.permutation(30)"
 training_mode_rule = "call the model with training=True"
 momentum, eps = 0.99, 1e-3
+DEFAULT_TRAINING = False  # call(x) without `training`: None counts as inference (the layer's contract)
+default_call = "without a training argument (None counts as inference)"
 
 
 # The framework's own answers, from plain data on layers the checks build themselves: computed on the trusted side
@@ -165,6 +167,16 @@ def layer_forward(layer, x, training: bool) -> np.ndarray:
     return to_numpy(layer(tensor(x), training=training))
 
 
+def layer_forward_default(layer, x) -> np.ndarray:
+    """The layer called without a `training` argument."""
+    return to_numpy(layer(tensor(x)))
+
+
+def weights_before_build(cls) -> int:
+    """How many weights a new layer owns before build() (Keras layers create them in build)."""
+    return len(cls(dtype="float64").weights)
+
+
 def layer_gradients(layer, x, upstream) -> dict:
     weights = {k: _weight(layer, k) for k in ("gamma", "beta")}
     with tf.GradientTape() as tape:
@@ -250,9 +262,9 @@ def mlp_output_requires_grad(fn, model, x) -> bool:
 
 # --- cross-entropy and SGD ------------------------------------------------------------------------------------------
 
-def call_cross_entropy(fn, logits, labels):
+def call_cross_entropy(fn, logits, labels, dtype="float64"):
     """Returns (value as float, is a 0-d tensor that gradients flow through)."""
-    z = tensor(logits)
+    z = tensor(logits, {"float64": tf.float64, "float32": tf.float32}[dtype])
     with tf.GradientTape() as tape:
         tape.watch(z)
         out = fn(z, tf.constant(np.asarray(labels), dtype=tf.int64))
@@ -346,5 +358,5 @@ def count_forward_calls(model):
     return stop
 
 
-def eigen_input(a):
-    return tensor(a)
+def eigen_input(a, dtype="float64"):
+    return tensor(a, {"float64": tf.float64, "float32": tf.float32}[dtype])

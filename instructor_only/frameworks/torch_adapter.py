@@ -60,11 +60,35 @@ def trainable_parameter_count(layer) -> int:
     return sum(p.numel() for p in layer.parameters() if p.requires_grad)
 
 
+class OwnAndChildren(nn.Module):
+    """A module with parameters of its own (one frozen), a buffer and children, one of them nested."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(3))
+        self.offset = nn.Parameter(torch.zeros(3), requires_grad=False)
+        self.register_buffer("steps", torch.zeros(()))
+        self.inner = nn.Linear(3, 2)
+        self.head = nn.Sequential(nn.Sequential(nn.Linear(2, 2, bias=False)), nn.ReLU())
+
+
 def sample_layers() -> list[tuple[str, object]]:
-    """Layers with and without biases, non-trainable state (BN buffers) and frozen parameters."""
+    """Layers with and without biases, non-trainable state (BN buffers), frozen parameters (whole layers and a single
+    weight), a module with parameters of its own and children, a layer used twice, and nothing trainable at all."""
     frozen = nn.Linear(4, 3)
     frozen.requires_grad_(False)
+    half_frozen = nn.Linear(6, 4)
+    half_frozen.weight.requires_grad_(False)
+    shared = nn.Linear(3, 3)
     return [
+        ("nn.Linear(6, 4) with its weight frozen and its bias trainable", half_frozen),
+        ("a module with parameters of its own (scale trainable, offset frozen), a buffer and nested children "
+         "(Linear(3, 2), Sequential(Sequential(Linear(2, 2, bias=False)), ReLU))", OwnAndChildren()),
+        ("nn.Sequential(shared, nn.ReLU(), shared) with the same nn.Linear(3, 3) twice (its parameters count once)",
+         nn.Sequential(shared, nn.ReLU(), shared)),
+        ("nn.ReLU() (nothing trainable)", nn.ReLU()),
+        ("nn.Sequential(nn.Linear(2, 2).requires_grad_(False), nn.Tanh()) (nothing trainable)",
+         nn.Sequential(nn.Linear(2, 2).requires_grad_(False), nn.Tanh())),
         ("nn.Linear(7, 5)", nn.Linear(7, 5)),
         ("nn.Conv2d(3, 8, 5, bias=False)", nn.Conv2d(3, 8, 5, bias=False)),
         ("nn.BatchNorm2d(6) (its running mean/var are buffers, not parameters)", nn.BatchNorm2d(6)),

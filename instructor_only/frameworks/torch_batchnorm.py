@@ -14,6 +14,8 @@ channel_axis = 1
 shuffle_rule = "torch.randperm(30, generator=generator)"
 training_mode_rule = "call model.train() at its start"
 momentum, eps = 0.1, 1e-5
+DEFAULT_TRAINING = True  # a new module is in training mode (nn.Module's default)
+default_call = "without train() or eval() (a new nn.Module is in training mode)"
 
 
 # The framework's own answers, from plain data on layers the checks build themselves: computed on the trusted side
@@ -112,6 +114,16 @@ def layer_forward(layer, x, training: bool) -> np.ndarray:
     return to_numpy(layer(tensor(x)))
 
 
+def layer_forward_default(layer, x) -> np.ndarray:
+    """The layer called as it is, in the mode it was made with."""
+    return to_numpy(layer(tensor(x)))
+
+
+def weights_before_build(cls) -> None:
+    """PyTorch modules create their parameters in __init__: nothing to check."""
+    return None
+
+
 def layer_gradients(layer, x, upstream) -> dict:
     layer.train(True)
     layer.zero_grad()
@@ -176,9 +188,9 @@ def mlp_output_requires_grad(fn, model, x) -> bool:
 
 # --- cross-entropy and SGD ------------------------------------------------------------------------------------------
 
-def call_cross_entropy(fn, logits, labels):
+def call_cross_entropy(fn, logits, labels, dtype="float64"):
     """Returns (value as float, is a differentiable scalar tensor)."""
-    z = tensor(logits, requires_grad=True)
+    z = tensor(logits, {"float64": torch.float64, "float32": torch.float32}[dtype], requires_grad=True)
     out = fn(z, torch.as_tensor(np.asarray(labels), dtype=torch.long))
     ok = isinstance(out, torch.Tensor) and out.ndim == 0 and out.requires_grad
     return float(to_numpy(out)), ok
@@ -221,5 +233,5 @@ def count_forward_calls(model):
     return stop
 
 
-def eigen_input(a):
-    return tensor(a)
+def eigen_input(a, dtype="float64"):
+    return tensor(a, {"float64": torch.float64, "float32": torch.float32}[dtype])
