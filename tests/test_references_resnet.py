@@ -207,3 +207,56 @@ def test_bottleneck_width_requires_a_multiple_of_four():
     with pytest.raises(ValueError):
         ref.bottleneck_width(6)
 
+
+
+@pytest.mark.parametrize("kind, case, shape", [("basic", (3, 5, 2), (2, 3, 7, 6)), ("bottleneck", (5, 12, 2), (1, 5, 7, 6)),
+                                               ("basic", (3, 3, 1), (1, 3, 5, 7))])
+def test_blocks_on_odd_non_square_maps_equal_torch(kind, case, shape):
+    """The shapes the issue-25 checks add: odd x even maps, H != W, a batch of one, odd channel counts."""
+    block = rn.make_layer(REFERENCE_BLOCKS[kind], *case)
+    rn.randomize(block, seed=3)
+    x = RNG.normal(size=shape)
+    for training in (True, False):
+        params = rn.read_params(block, kind)
+        want = rn.forward(block, x, training)
+        y, _ = ref.BLOCKS[kind](x, params, case[2], training, "torch", "torch")
+        np.testing.assert_allclose(y, want, **TOL)
+
+
+def test_four_stage_resnet_on_one_non_square_image_equals_torch():
+    model = rn.make_layer(_TorchResNet, REFERENCE_BLOCKS["basic"], (4, 4, 8, 8), (1, 1, 2, 1), 3, 2)
+    rn.randomize(model, seed=7)
+    x = RNG.normal(size=(1, 3, 9, 6))
+    y, _ = ref.resnet_forward(x, rn.read_params(model, "resnet", "basic"), "basic", False, "torch", "torch")
+    np.testing.assert_allclose(y, rn.forward(model, x, False), **TOL)
+
+
+def test_adapter_keeps_float32_results_and_reports_saved_state():
+    class ToFloat32(nn.Module):  # a layer whose result is float32 although its input is float64
+        def forward(self, x):
+            return x.float()
+
+    assert rn.forward(ToFloat32(), RNG.normal(size=(4, 3)), False).dtype == np.float32
+    assert rn.forward(nn.Linear(3, 2).double(), RNG.normal(size=(4, 3)), False).dtype == np.float64
+    bn = nn.BatchNorm2d(2)
+    bn.register_buffer("extra", torch.zeros(()), persistent=False)
+    assert "running_mean" in rn.saved_names(bn) and "extra" not in rn.saved_names(bn)
+    assert rn.weights_before_build(nn.Linear, 3, 2) is None and rn.training_argument is False
+
+
+def test_adapter_describes_the_stages_container():
+    model = rn.make_layer(_TorchResNet, REFERENCE_BLOCKS["basic"], (4, 8), (1, 1), 1, 3)
+    assert rn.stages_container(model) is None
+    model.stages = nn.Sequential(*model.stages)
+    assert rn.stages_container(model) == "a Sequential"
+
+
+def test_block_costs_beyond_the_examples_are_exact_python_ints():
+    for channels, size in ((4, 3), (512, 28)):
+        costs = ref.block_costs(channels, size)
+        for kind in ("basic", "bottleneck"):
+            block = rn.make_layer(REFERENCE_BLOCKS[kind], channels, channels, 1) if channels < 64 else None
+            if block is not None:
+                assert costs[kind][0] == rn.trainable_count(block)
+            assert all(type(v) is int for v in costs[kind])
+    assert ref.block_costs(512, 28)["basic"][1] == 28 * 28 * 2 * 9 * 512 * 512  # > 2**31

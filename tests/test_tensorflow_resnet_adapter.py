@@ -38,3 +38,50 @@ def test_eager_builds_create_the_same_weights_as_keras_symbolic_builds(kind):
 
     assert fast.built and slow.built
     assert describe(fast) == describe(slow)
+
+
+def test_sub_layers_created_at_build_time_are_float64_too():
+    """make_layer keeps the float64 policy while the layer builds, so a layer that creates its sub-layers in build()
+    computes in float64 like one that creates them in __init__ (issue 25)."""
+    class Lazy(tf.keras.layers.Layer):
+        def build(self, input_shape):
+            self.conv = tf.keras.layers.Conv2D(2, 3, padding="same", use_bias=False)
+
+        def call(self, x, training=None):
+            return self.conv(x)
+
+    layer = rn.make_layer(Lazy, input_shape=(1, 3, 5, 5))
+    assert rn.forward(layer, np.ones((1, 3, 5, 5)), False).dtype == np.float64
+    assert str(layer.conv.kernel.dtype) == "float64"
+
+
+def test_float32_results_keep_their_dtype_and_default_call_is_inference():
+    class Head(tf.keras.layers.Layer):  # a float32 output layer inside a float64 model (called through __call__)
+        def __init__(self):
+            super().__init__()
+            self.dense = tf.keras.layers.Dense(2, dtype="float32")
+
+        def call(self, x, training=None):
+            return self.dense(x)
+
+    head = rn.make_layer(Head, input_shape=(4, 3))
+    assert rn.forward(head, np.ones((4, 3)), False).dtype == np.float32
+    block = rn.make_layer(REFERENCE_BLOCKS["basic"], 4, 8, 2, input_shape=(2, 4, 6, 6))
+    rn.randomize(block, 1)
+    x = np.random.default_rng(0).normal(size=(2, 4, 6, 6))
+    before = rn.running_stats(block)
+    np.testing.assert_allclose(rn.forward_default(block, x), rn.forward(block, x, False), rtol=1e-12, atol=1e-12)
+    assert all(np.array_equal(before[k][0], v[0]) for k, v in rn.running_stats(block).items())
+
+
+def test_weights_before_build_saved_names_and_stages_container():
+    assert rn.weights_before_build(tf.keras.layers.Dense, 3) == []
+    dense = rn.make_layer(tf.keras.layers.Dense, 3, input_shape=(2, 4))
+    assert sorted(p.split("/")[-1] for p in rn.saved_names(dense)) == ["bias", "kernel"]
+    assert rn.training_argument is True
+
+    class Holder:
+        stages = [[1], [2, 3]]
+    assert rn.stages_container(Holder()) is None
+    Holder.stages = [(1,), {2}]
+    assert rn.stages_container(Holder()) == "a list holding set"

@@ -1467,3 +1467,117 @@ BLIND_ROUND_2 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_2
+
+
+# Issue 25: kinds of bugs a blind test got past the hidden checks (ranges never visited, types on degenerate paths,
+# structure, defaults, contract timing, tolerances). Each bug below was missed by the hidden checks alone
+# (`--hidden-only`) before they were strengthened; each alternative is a correct variant a strengthened check must
+# not fail.
+_R25_DENSE_IN_BUILD = '''
+class DenseBlock(keras.layers.Layer):
+    def __init__(self, in_channels, growth_rate, num_layers, **kwargs):
+        super().__init__(**kwargs)
+        self.growth_rate, self.num_layers = growth_rate, num_layers
+
+    def build(self, input_shape):
+        # the channel count of every layer's input is known here, from the input itself
+        channels = input_shape[-1]
+        self.norms, self.convs = [], []
+        for i in range(self.num_layers):
+            norm = keras.layers.BatchNormalization()
+            norm.build((None, None, None, channels + i * self.growth_rate))
+            conv = keras.layers.Conv2D(self.growth_rate, 3, padding="same", use_bias=False)
+            conv.build((None, None, None, channels + i * self.growth_rate))
+            self.norms.append(norm)
+            self.convs.append(conv)
+
+    def call(self, x, training=None):
+        for norm, conv in zip(self.norms, self.convs):
+            x = tf.concat([x, conv(tf.nn.relu(norm(x, training=training)))], axis=-1)
+        return x
+'''
+
+ROUND_25 = [
+    Bug("custom_dense", "r25_counter_created_in_init",
+        "creates the `calls` weight in __init__ (it does not depend on the input size), whereas the docstring says "
+        "to create nothing in __init__ but attributes: every weight belongs in build() (kind 5: contract timing)", '''
+        class CountingDense(keras.layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.calls = self.add_weight(name="calls", shape=(), dtype="int64", initializer="zeros",
+                                             trainable=False)
+
+            def build(self, input_shape):
+                fan_in = input_shape[-1]
+                bound = 1.0 / math.sqrt(fan_in)
+                self.kernel = self.add_weight(name="kernel", shape=(fan_in, self.units),
+                                              initializer=keras.initializers.RandomUniform(-bound, bound))
+                self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+
+            def call(self, x):
+                self.calls.assign_add(1)
+                return tf.matmul(x, self.kernel) + self.bias
+    '''),
+    Bug("basic_block", "r25_training_defaults_to_true",
+        "declares call(self, x, training=True): called without `training` (training=None in the contract, which "
+        "means inference) the block normalizes with batch statistics and moves its BN statistics (kind 4: defaults)",
+        _basic().replace("def call(self, x, training=None):", "def call(self, x, training=True):")),
+    Bug("bottleneck_block", "r25_valueerror_at_build",
+        "checks out_channels % 4 in build() instead of __init__: Bottleneck(16, 10) is constructed without error and "
+        "fails only at its first call, whereas the docstring asks for the ValueError from __init__ (kind 5: timing)",
+        _bottleneck(width="max(out_channels // 4, 1)").replace('''        if out_channels % 4:
+            raise ValueError(f"out_channels must be divisible by 4, got {out_channels}")
+''', "").replace('''    def call(self, x, training=None):''', '''    def build(self, input_shape):
+        if self.conv3.filters % 4:
+            raise ValueError(f"out_channels must be divisible by 4, got {self.conv3.filters}")
+
+    def call(self, x, training=None):''')),
+    Bug("bottleneck_block", "r25_stride_has_no_default",
+        "declares __init__(self, in_channels, out_channels, stride, **kwargs) without the documented default "
+        "stride=1: Bottleneck(8, 8) raises TypeError (kind 4: defaults)",
+        _bottleneck().replace("out_channels, stride=1, **kwargs)", "out_channels, stride, **kwargs)")),
+    Bug("resnet", "r25_fixed_stage_strides",
+        "zips the stages with a fixed stride tuple (1, 2, 2): a ResNet with 4 stages silently loses its last stage "
+        "(kind 1: stage_channels with another number of stages than the examples)",
+        _resnet(stride="(1, 2, 2)[i] if j == 0 else 1").replace(
+            "enumerate(zip(stage_channels, blocks_per_stage))",
+            "enumerate(zip(stage_channels, blocks_per_stage, (1, 2, 2)))").replace(
+            "for i, (out_channels, count)", "for i, (out_channels, count, _)")),
+    Bug("resnet", "r25_squeezed_pooling",
+        "pools with tf.squeeze(tf.reduce_mean(h, axis=[1, 2], keepdims=True)): for a batch of one image the classifier "
+        "gets a 1-D vector and cannot give (1, num_classes) logits (kind 1: batch of 1)",
+        _resnet(pool="tf.squeeze(tf.reduce_mean(h, axis=[1, 2], keepdims=True))")),
+    Bug("dense_block", "r25_transition_training_defaults_to_true",
+        "declares TransitionBlock.call(self, x, training=True): called without `training` (None in the contract, "
+        "i.e. inference) its BN uses batch statistics and updates its moving statistics (kind 4: defaults)",
+        _dense_blocks().replace('''        h = self.conv(tf.nn.relu(self.norm(x, training=training)))''',
+                                '''        h = self.conv(tf.nn.relu(self.norm(x, training=training)))'''.replace("x, training=training", "x, training=training")).replace(
+            "class TransitionBlock(keras.layers.Layer):\n    def __init__(self, in_channels, out_channels, **kwargs):\n        super().__init__(**kwargs)\n        self.norm = keras.layers.BatchNormalization()\n        self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)\n\n    def call(self, x, training=None):",
+            "class TransitionBlock(keras.layers.Layer):\n    def __init__(self, in_channels, out_channels, **kwargs):\n        super().__init__(**kwargs)\n        self.norm = keras.layers.BatchNormalization()\n        self.conv = keras.layers.Conv2D(out_channels, 1, use_bias=False)\n\n    def call(self, x, training=True):")),
+    Bug("block_costs", "r25_int32_products",
+        "multiplies with numpy int32 (numpy's default integer on Windows before numpy 2) and converts with int(): "
+        "correct for small blocks, overflows for 512 channels on 28x28 maps (kind 1: arguments beyond the examples)",
+        f"""
+        {_COSTS_HEAD}
+            def conv(c_in, c_out, k):
+                return np.prod([c_in, c_out, k, k], dtype=np.int32)
+
+            width = channels // 4
+            positions = np.int32(size * size)
+            basic = 2 * conv(channels, channels, 3)
+            bottleneck = conv(channels, width, 1) + conv(width, width, 3) + conv(width, channels, 1)
+            return {{"basic": (int(basic + 4 * channels), int(positions * basic)),
+                    "bottleneck": (int(bottleneck + 2 * (2 * width + channels)), int(positions * bottleneck))}}
+    """),
+    Alternative("resnet", "r25_float32_classifier",
+                "gives the classifier dtype='float32', as Keras' mixed-precision guide advises for the output layer: "
+                "correct, but its logits are float32 even in a float64 model (kind 6: float32 tolerances)",
+                _resnet().replace("keras.layers.Dense(num_classes)", 'keras.layers.Dense(num_classes, dtype="float32")')),
+    Alternative("dense_block", "r25_layers_created_in_build",
+                "creates norms and convs in build(), from the input's channel count (the docstring fixes their "
+                "names, not when they are created; kind 5/6: layers made at build time compute in the model's dtype)",
+                _R25_DENSE_IN_BUILD + _DENSE_BLOCKS.split("class TransitionBlock", 1)[1].join(
+                    ["\n\nclass TransitionBlock", ""]).format(**_DENSE_OPTIONS)),
+]
+ENTRIES += ROUND_25

@@ -1094,3 +1094,123 @@ BLIND_ROUND_1 = [
     '''),
 ]
 ENTRIES += BLIND_ROUND_1
+
+
+# Issue 25: kinds of bugs a blind test got past the hidden checks (ranges never visited, types on degenerate paths,
+# structure, defaults, contract timing, tolerances). Each bug below was missed by the hidden checks alone
+# (`--hidden-only`) before they were strengthened; each alternative is a correct variant a strengthened check must
+# not fail.
+_R25_BASIC_BODY = """
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(out_channels)
+                self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(out_channels)
+                if stride == 1 and in_channels == out_channels:
+                    self.shortcut_conv = self.shortcut_bn = None
+                else:
+                    self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
+                    self.shortcut_bn = nn.BatchNorm2d(out_channels)
+"""
+
+ROUND_25 = [
+    Bug("custom_dense", "r25_counter_not_persistent",
+        "registers calls with register_buffer(..., persistent=False): a buffer, but not saved in state_dict, whereas "
+        "the contract wants state the model keeps with a checkpoint (kind 5: the buffer must be persistent)", """
+        class CountingDense(nn.Module):
+            def __init__(self, in_features, units):
+                super().__init__()
+                bound = 1 / math.sqrt(in_features)
+                self.kernel = nn.Parameter(torch.empty(in_features, units).uniform_(-bound, bound))
+                self.bias = nn.Parameter(torch.zeros(units))
+                self.register_buffer("calls", torch.tensor(0, dtype=torch.int64), persistent=False)
+    """ + _DENSE_FORWARD),
+    Bug("custom_dense", "r25_counter_grows_a_dimension",
+        "adds a 1-element tensor to the counter (self.calls = self.calls + torch.ones(1, dtype=torch.long)): after "
+        "the first call `calls` has shape (1,), no longer the documented 0-d int64 tensor (kind 2: type after calls)",
+        """
+        class CountingDense(nn.Module):
+            def __init__(self, in_features, units):
+                super().__init__()
+                bound = 1 / math.sqrt(in_features)
+                self.kernel = nn.Parameter(torch.empty(in_features, units).uniform_(-bound, bound))
+                self.bias = nn.Parameter(torch.zeros(units))
+                self.register_buffer("calls", torch.tensor(0, dtype=torch.int64))
+
+            def forward(self, x):
+                self.calls = self.calls + torch.ones(1, dtype=torch.long)
+                return x @ self.kernel + self.bias
+    """),
+    Bug("basic_block", "r25_stride_has_no_default",
+        "declares __init__(self, in_channels, out_channels, stride) without the documented default stride=1, so "
+        "BasicBlock(4, 4) raises TypeError (kind 4: defaults)", """
+        class BasicBlock(nn.Module):
+            def __init__(self, in_channels, out_channels, stride):""" + _R25_BASIC_BODY + _BASIC_FORWARD),
+    Bug("bottleneck_block", "r25_stride_defaults_to_two",
+        "declares stride=2 as the default instead of the documented stride=1: Bottleneck(8, 8) halves the size "
+        "(kind 4: defaults)",
+        _bottleneck("out_channels // 4", "1", "stride").replace("out_channels, stride=1)", "out_channels, stride=2)")),
+    Bug("resnet", "r25_fixed_stage_strides",
+        "zips the stages with a fixed stride tuple (1, 2, 2): a ResNet with 4 stages silently loses its last stage "
+        "(kind 1: stage_channels with another number of stages than the examples)", _resnet(stages="""
+                stages, channels = [], stage_channels[0]
+                for out_channels, count, stride in zip(stage_channels, blocks_per_stage, (1, 2, 2)):
+                    blocks = []
+                    for j in range(count):
+                        blocks.append(block(channels, out_channels, stride if j == 0 else 1))
+                        channels = out_channels
+                    stages.append(nn.Sequential(*blocks))
+                self.stages = nn.ModuleList(stages)
+    """).replace("nn.Linear(channels, num_classes)", "nn.Linear(stage_channels[-1], num_classes)")),
+    Bug("resnet", "r25_squeezed_pooling",
+        "pools with x.mean(dim=(2, 3), keepdim=True).squeeze(): for a batch of one image the logits have shape "
+        "(num_classes,), not (1, num_classes) (kind 1: batch of 1)",
+        _resnet(head="x.mean(dim=(2, 3), keepdim=True).squeeze()")),
+    Bug("resnet", "r25_stages_in_a_sequential",
+        "keeps the stages in an nn.Sequential of nn.Sequential instead of the documented nn.ModuleList of "
+        "nn.Sequential (kind 3: structure; the public check asserts nn.ModuleList)",
+        _resnet(stages=_RESNET_STAGES.replace("nn.ModuleList(stages)", "nn.Sequential(*stages)"))),
+    Alternative("resnet", "r25_strides_listed_per_stage",
+                "lists the first block's stride of every stage ([1] + [2] * (len(stage_channels) - 1)) and builds the "
+                "blocks with a comprehension: correct for any number of stages (kind 1: the 4- and 1-stage checks "
+                "must accept it)", """
+        class ResNet(nn.Module):
+            def __init__(self, block, stage_channels=(16, 32, 64), blocks_per_stage=(1, 1, 1), in_channels=1,
+                         num_classes=10):
+                super().__init__()
+                self.stem_conv = nn.Conv2d(in_channels, stage_channels[0], 3, padding=1, bias=False)
+                self.stem_bn = nn.BatchNorm2d(stage_channels[0])
+                first_strides = [1] + [2] * (len(stage_channels) - 1)
+                ins = [stage_channels[0], *stage_channels[:-1]]
+                self.stages = nn.ModuleList(
+                    nn.Sequential(*[block(c_in if j == 0 else c_out, c_out, s if j == 0 else 1) for j in range(n)])
+                    for c_in, c_out, n, s in zip(ins, stage_channels, blocks_per_stage, first_strides))
+                self.classifier = nn.Linear(stage_channels[-1], num_classes)
+
+            def forward(self, x):
+                x = F.relu(self.stem_bn(self.stem_conv(x)))
+                for stage in self.stages:
+                    x = stage(x)
+                return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+    """),
+    Bug("block_costs", "r25_int32_products",
+        "multiplies with numpy int32 (numpy's default integer on Windows before numpy 2) and converts with int(): "
+        "correct for small blocks, overflows for 512 channels on 28x28 maps (kind 1: arguments beyond the examples)",
+        """
+        import numpy as np
+
+
+        def block_costs(channels, size):
+            def conv(c_in, c_out, k):
+                return np.prod([c_in, c_out, k, k], dtype=np.int32)
+
+            width = channels // 4
+            positions = np.int32(size * size)
+            basic_convs = 2 * conv(channels, channels, 3)
+            bottleneck_convs = conv(channels, width, 1) + conv(width, width, 3) + conv(width, channels, 1)
+            return {"basic": (int(basic_convs + 2 * (2 * channels)), int(positions * basic_convs)),
+                    "bottleneck": (int(bottleneck_convs + 2 * (width + width + channels)),
+                                   int(positions * bottleneck_convs))}
+    """),
+]
+ENTRIES += ROUND_25

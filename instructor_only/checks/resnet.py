@@ -5,9 +5,11 @@ own weights after the adapter (`instructor_only.frameworks.<framework>_resnet`, 
 weight and batch-norm state (so that gamma = 1, beta = 0, mean 0, variance 1 hide nothing). The reference follows
 each framework's padding rule and BN convention, so neither framework is "corrected".
 
-Tolerances: layers run in float64, where the reference agrees to ~1e-12 (a few hundred multiply-adds per value and
-one normalization); we allow 1e-7 relative, 1e-9 absolute, far below any bug's effect (a missing ReLU or a
-mis-padded border changes values by O(0.1)).
+Tolerances (`resnet_assertions.F64` / `F32`, chosen by the dtype of the student's result): layers are built in
+float64, where the reference agrees to ~1e-12 (a few hundred multiply-adds per value and one normalization); we
+allow 1e-7 relative, 1e-9 absolute, far below any bug's effect (a missing ReLU or a mis-padded border changes values
+by O(0.1)). A result that comes back in float32 (a layer the student gave dtype="float32", which the contract
+allows) gets 1e-4 relative, 1e-5 absolute: float32 rounding of these small models stays near 1e-6.
 
 Checks of one part never depend on the student's other parts: the ResNet checks build the model from the adapter's
 correct blocks (and patch them in for the names BasicBlock and Bottleneck).
@@ -20,8 +22,9 @@ import numpy as np
 import pytest
 
 from instructor_only.checks.resnet_assertions import (
-    assert_block_structure, assert_bn, assert_conv, assert_gradients_reach_all, assert_redrawn, assert_state_matches,
-    assert_stats_move_only_in_training, close, images, in_layout, leaf_name, mode_name, require_attr)
+    assert_block_structure, assert_bn, assert_conv, assert_default_call_is_inference, assert_gradients_reach_all,
+    assert_redrawn, assert_state_matches, assert_stats_move_only_in_training, close, images, in_layout, leaf_name,
+    mode_name, require_attr)
 from instructor_only.checks.remote import identity, is_exactly
 from instructor_only.references import resnet as ref
 
@@ -84,15 +87,36 @@ class CheckCustomDense:
         shape, dtype = frozen["calls"]
         assert shape == () and dtype == "int64", f"`calls` should be a 0-d int64 counter, found shape {shape}, {dtype}"
         assert rn.trainable_count(layer) == 5 * 3 + 3, "only kernel and bias should count as trainable parameters"
+        saved = {leaf_name(k) for k in rn.saved_names(layer)}
+        assert "calls" in saved, (
+            f"`calls` is not saved with the layer (saved: {sorted(saved)}); the count is state the model keeps with a "
+            f"checkpoint: register it as a persistent {rn.counter_kind} (PyTorch: register_buffer without "
+            f"persistent=False)")
+
+    def check_creates_weights_in_build(self, rn, student):
+        """Keras: the docstring asks for nothing in __init__ but attributes; every weight is created in build()."""
+        found = rn.weights_before_build(student.CountingDense, 3)
+        if found is None:
+            pytest.skip(f"{rn.name} has no build step: parameters and buffers belong in __init__")
+        assert not found, (
+            f"CountingDense(3) already holds the weights {sorted(leaf_name(k) for k in found)} before it was built; "
+            f"create every weight (calls too) in build(input_shape), not in __init__")
 
     def check_counter_starts_at_zero_and_counts_every_call(self, rn, student):
         layer = rn.make_counting_dense(student.CountingDense, 4, 2)
         assert int(rn.counting_dense_state(layer)["calls"]) == 0, "`calls` should start at 0"
         x = images((6, 4), 1)
-        for n, training in enumerate((True, False, True), start=1):
-            rn.forward(layer, x, training)
-            calls = int(rn.counting_dense_state(layer)["calls"])
-            assert calls == n, f"after {n} forward call(s) `calls` should be {n}, found {calls}"
+        for n, training in enumerate((True, False, True, False), start=1):
+            rn.forward(layer, x[:1] if n == 4 else x, training)
+            calls = np.asarray(rn.counting_dense_state(layer)["calls"])
+            assert calls.shape == () and calls.dtype == np.int64, (
+                f"after {n} forward call(s) ({mode_name(training)} last) `calls` should still be a 0-d int64 "
+                f"counter, found shape {calls.shape}, dtype {calls.dtype}: add 1 in place (or a 0-d int64 one)")
+            assert int(calls) == n, f"after {n} forward call(s) (in training and in inference) `calls` should be {n}, found {int(calls)}"
+        frozen = {leaf_name(k): v for k, v in rn.weights_summary(layer)["non_trainable"].items()}
+        assert frozen.get("calls") == ((), "int64"), (
+            f"after 4 calls `calls` should still be a non-trainable 0-d int64 {rn.counter_kind}; the layer's "
+            f"non-trainable state is {frozen or 'empty'}")
 
     @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
     def check_output_is_x_kernel_plus_bias(self, rn, student, training):
@@ -102,6 +126,8 @@ class CheckCustomDense:
         rn.set_counting_dense(layer, kernel, bias)
         x = rng.normal(size=(5, 7))
         close(rn.forward(layer, x, training), x @ kernel + bias, f"CountingDense output ({mode_name(training)})")
+        close(rn.forward(layer, x[:1], training), x[:1] @ kernel + bias,
+              f"CountingDense output for a batch of one row ({mode_name(training)})")
 
     def check_initialization(self, rn, student):
         layer = rn.make_counting_dense(student.CountingDense, 64, 50)
@@ -132,6 +158,10 @@ BLOCK_CASES = {
     "basic": [(4, 4, 1), (4, 8, 1), (4, 8, 2), (6, 6, 2)],
     "bottleneck": [(8, 8, 1), (6, 8, 1), (8, 16, 2), (8, 8, 2)],  # in_channels need not be divisible by 4
 }
+# Beyond the cases above (issue 25): the default stride on a batch of one odd, non-square image (in_channels,
+# out_channels, input NCHW), and stride 2 on odd x even maps with odd channel counts (a bottleneck width of 3).
+DEFAULT_STRIDE_CASES = {"basic": (3, 3, (1, 3, 5, 7)), "bottleneck": (5, 4, (1, 5, 5, 7))}
+ODD_STRIDE_2_CASES = {"basic": (3, 5, 2, (2, 3, 7, 6)), "bottleneck": (5, 12, 2, (2, 5, 7, 6))}
 
 
 class _BlockChecks(_SharesBuilds):
@@ -166,6 +196,38 @@ class _BlockChecks(_SharesBuilds):
                                   f"ReLU(residual + shortcut), the ReLU applied after the addition")
             close(y, want, f"{what}: output", layout=rn.layout)
             assert_state_matches(state, rn.read_params(layer, self.kind), what + ": ")
+
+    def check_default_stride_and_other_input_shapes(self, rn, student):
+        """stride omitted (the docstring's default 1) on a batch of one 5x7 image; stride 2 on 7x6 maps."""
+        cls = getattr(student, self.class_name)
+        in_c, out_c, shape = DEFAULT_STRIDE_CASES[self.kind]
+        try:
+            layer = rn.make_layer(cls, in_c, out_c, input_shape=shape)
+        except TypeError as error:
+            pytest.fail(f"{self.class_name}({in_c}, {out_c}) without a stride raised TypeError ({error}); the "
+                        f"signature is {self.class_name}(in_channels, out_channels, stride=1)", pytrace=False)
+        cases = [(layer, (in_c, out_c, 1), shape, f"{self.class_name}({in_c}, {out_c}) (stride omitted: default 1)")]
+        in_c, out_c, stride, shape = ODD_STRIDE_2_CASES[self.kind]
+        cases.append((self.shared(rn, cls, in_c, out_c, stride, input_shape=shape), (in_c, out_c, stride), shape,
+                      f"{self.class_name}({in_c}, {out_c}, stride={stride})"))
+        for seed, (layer, case, shape, name) in enumerate(cases, start=50):
+            assert_block_structure(rn, layer, self.kind, *case, name=name)
+            x = images(shape, seed)
+            for training in (True, False):
+                rn.randomize(layer, seed)
+                params = rn.read_params(layer, self.kind)
+                y = rn.forward(layer, x, training)
+                want, _ = ref.BLOCKS[self.kind](x, params, case[2], training, rn.padding, rn.convention)
+                close(y, want, f"{name} on a {in_layout(rn, shape)} ({rn.layout}) input, {mode_name(training)}: "
+                               f"output", layout=rn.layout)
+
+    def check_call_without_training_is_inference(self, rn, student):
+        """Keras: call(x, training=None); None means inference, as for Keras' own layers."""
+        if not rn.training_argument:
+            pytest.skip(f"{rn.name} layers have no training argument: their mode is train() / eval()")
+        case = BLOCK_CASES[self.kind][2]
+        assert_default_call_is_inference(rn, self._make(rn, student, case), self._x(case, 60),
+                                         f"{self.class_name}{case}")
 
     def check_output_shape(self, rn, student):
         for case in BLOCK_CASES[self.kind]:
@@ -207,15 +269,25 @@ class CheckBottleneck(_BlockChecks):
     kind, class_name = "bottleneck", "Bottleneck"
 
     def check_rejects_channels_not_divisible_by_four(self, rn, student):
-        try:
-            rn.make_layer(student.Bottleneck, 8, 6, 1, input_shape=(2, 8, 6, 6))
-        except ValueError:
-            return
-        except Exception as error:  # noqa: BLE001 -- the student's code raised something else: say what was asked
-            pytest.fail(f"Bottleneck(8, 6) raised {type(error).__name__}; the docstring asks for a ValueError when "
-                        f"out_channels is not divisible by 4 (raise ValueError(...), not assert)", pytrace=False)
-        pytest.fail("Bottleneck(8, 6) was built; it should raise ValueError, since 6 output channels cannot be split "
-                    "into a width of out_channels // 4", pytrace=False)
+        """Constructed only, never called: the docstring wants the ValueError from __init__, not at the first call."""
+        for in_c, out_c in ((8, 6), (3, 2), (16, 13)):
+            try:
+                rn.make_layer(student.Bottleneck, in_c, out_c, 1)
+            except ValueError:
+                continue
+            except Exception as error:  # noqa: BLE001 -- the student's code raised something else: say what was asked
+                pytest.fail(f"Bottleneck({in_c}, {out_c}, 1) raised {type(error).__name__}; the docstring asks for a "
+                            f"ValueError when out_channels is not divisible by 4 (raise ValueError(...), not assert)",
+                            pytrace=False)
+            pytest.fail(f"Bottleneck({in_c}, {out_c}, 1) was constructed without error; its __init__ should raise "
+                        f"ValueError (not later, at the first call), since {out_c} output channels cannot be split "
+                        f"into a width of out_channels // 4", pytrace=False)
+        for in_c, out_c in ((3, 4), (6, 12)):  # divisible by 4, any in_channels: must be accepted
+            try:
+                rn.make_layer(student.Bottleneck, in_c, out_c, 2)
+            except ValueError as error:
+                pytest.fail(f"Bottleneck({in_c}, {out_c}, 2) raised ValueError ({error}); only an out_channels not "
+                            f"divisible by 4 is an error", pytrace=False)
 
 
 # --- part 4: the ResNet --------------------------------------------------------------------------------------------
@@ -225,6 +297,10 @@ ARCHITECTURES = {
     "bottleneck": dict(stage_channels=(8, 16), blocks_per_stage=(1, 2), in_channels=1, num_classes=3),
 }
 IMAGE = 8
+OTHER_ARCHITECTURES = [  # (arguments, image size H x W): beyond the defaults and the examples (issue 25)
+    (dict(stage_channels=(4, 4, 8, 8), blocks_per_stage=(1, 1, 2, 1), in_channels=3, num_classes=2), (9, 6)),
+    (dict(stage_channels=(6,), blocks_per_stage=(2,), in_channels=1, num_classes=4), (5, 7)),
+]
 
 
 class CheckResNet(_SharesBuilds):
@@ -249,6 +325,10 @@ class CheckResNet(_SharesBuilds):
             require_attr(model, name, "ResNet")
         assert_conv(rn, model.stem_conv, "stem_conv", 3, arch["in_channels"], channels[0], 1)
         assert_bn(rn, model.stem_bn, "stem_bn", channels[0])
+        container = rn.stages_container(model)
+        assert container is None, (
+            f"`stages` should be {'an nn.ModuleList of nn.Sequential' if rn.name == 'torch' else 'a list of lists'} "
+            f"(one per stage), found {container}")
         found = [len(stage) for stage in rn.stages(model)]
         assert found == list(counts), f"blocks_per_stage={counts} should give stages of {list(counts)} blocks, found {found}"
         y = rn.forward(model, images(shape, 1), training=False)
@@ -288,6 +368,39 @@ class CheckResNet(_SharesBuilds):
         what = f"ResNet({kind} blocks, {arch['stage_channels']}, {arch['blocks_per_stage']}), {mode_name(training)}"
         close(y, want, f"{what}: logits (stem conv -> BN -> ReLU -> stages -> global average pooling -> classifier)")
         assert_state_matches(state, rn.read_params(model, "resnet", kind), what + ": ")
+
+    def check_other_architectures_and_a_batch_of_one(self, rn, student):
+        """Four stages, and a single stage, on one non-square image, in inference: the block layout, the logits'
+        shape and values (stages the examples never have: code that assumes three stages fails here)."""
+        for seed, (arch, size) in enumerate(OTHER_ARCHITECTURES, start=70):
+            shape = (1, arch["in_channels"], *size)
+            model = self.shared(rn, student.ResNet, self._blocks["basic"], **arch, input_shape=shape)
+            previous, want = arch["stage_channels"][0], []
+            for channels, stage_strides in zip(arch["stage_channels"], ref.stage_strides(arch["blocks_per_stage"])):
+                want.append([])
+                for stride in stage_strides:
+                    want[-1].append((previous, channels, stride))
+                    previous = channels
+            specs = [[tuple(block.spec) for block in stage] for stage in rn.stages(model)]
+            what = (f"ResNet(stage_channels={arch['stage_channels']}, blocks_per_stage={arch['blocks_per_stage']}, "
+                    f"in_channels={arch['in_channels']}, num_classes={arch['num_classes']})")
+            assert specs == want, f"{what}: the blocks, as (in, out, stride) per stage, should be {want}; found {specs}"
+            rn.randomize(model, seed)
+            x = images(shape, seed)
+            y = rn.forward(model, x, training=False)
+            assert y.shape == (1, arch["num_classes"]), (
+                f"{what} on one {in_layout(rn, shape)} ({rn.layout}) image: the logits should have shape "
+                f"(1, {arch['num_classes']}), found {y.shape}")
+            want_y, _ = ref.resnet_forward(x, rn.read_params(model, "resnet", "basic"), "basic", False, rn.padding,
+                                           rn.convention)
+            close(y, want_y, f"{what} on one {in_layout(rn, shape)} image, inference: logits")
+
+    def check_call_without_training_is_inference(self, rn, student):
+        """Keras: call(x, training=None) passes None on to stem_bn and the blocks: inference."""
+        if not rn.training_argument:
+            pytest.skip(f"{rn.name} layers have no training argument: their mode is train() / eval()")
+        model, arch, shape = self._make(rn, student, "basic")
+        assert_default_call_is_inference(rn, model, images(shape, 61), "ResNet")
 
     def check_parameter_count(self, rn, student):
         for kind, overrides in (("basic", {}), ("bottleneck", {}), ("basic", dict(
@@ -334,7 +447,7 @@ class CheckResNet(_SharesBuilds):
 
 # --- part 7: DenseBlock and TransitionBlock -------------------------------------------------------------------------
 
-DENSE_CASES = [(3, 2, 3), (4, 5, 2)]  # in_channels, growth_rate, num_layers
+DENSE_CASES = [(3, 2, 3), (4, 5, 2), (5, 1, 1)]  # in_channels, growth_rate, num_layers (one layer, growth 1 too)
 TRANSITION_CASES = [(6, 3), (4, 4)]
 TRANSITION_SIZES = (6, 7)  # an odd size too: 2x2 pooling with stride 2 drops the last row and column (7 -> 3)
 
@@ -416,6 +529,15 @@ class CheckDenseBlock(_SharesBuilds):
                   layout=rn.layout)
             assert_state_matches(state, rn.read_params(block, "transition"), what + ": ")
 
+    def check_call_without_training_is_inference(self, rn, student):
+        """Keras: call(x, training=None); None means inference."""
+        if not rn.training_argument:
+            pytest.skip(f"{rn.name} layers have no training argument: their mode is train() / eval()")
+        for make, case, what in ((self._dense, DENSE_CASES[0], "DenseBlock"),
+                                 (self._transition, TRANSITION_CASES[0], "TransitionBlock")):
+            assert_default_call_is_inference(rn, make(rn, student, case), images((4, case[0], 6, 6), 62),
+                                             f"{what}{case}")
+
     def check_running_statistics_move_only_in_training(self, rn, student):
         for make, case, what in ((self._dense, DENSE_CASES[0], "DenseBlock"),
                                  (self._transition, TRANSITION_CASES[0], "TransitionBlock")):
@@ -444,7 +566,8 @@ class CheckDenseBlock(_SharesBuilds):
 class CheckBlockCosts:
     grade_id = "check_block_costs"
 
-    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1)])
+    # beyond the examples: width 1 on odd maps, and a large block whose counts exceed 2**31 (int32 overflows)
+    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1), (4, 3), (512, 28)])
     def check_matches_reference(self, student, channels, size):
         got = student.block_costs(channels, size)
         want = ref.block_costs(channels, size)

@@ -9,12 +9,29 @@ import pytest
 from instructor_only.references import batchnorm as bn_ref
 from instructor_only.references import resnet as ref
 
+# Tolerances follow the dtype the student's layer computed in (the dtype of its output, which the adapters keep).
+# float64, what the adapters build every layer in: the reference agrees to ~1e-12 (a few hundred multiply-adds per
+# value, a few batch norms), so 1e-7 relative and 1e-9 absolute leave a wide margin yet are far below any bug's
+# effect (O(0.1)).
 F64 = dict(rtol=1e-7, atol=1e-9)
+# float32, which the contract allows (the docstrings fix no dtype: e.g. a Keras layer given dtype="float32", as the
+# mixed-precision guide advises for the output layer, computes in float32 inside a float64 model): the inputs are
+# rounded to float32 (relative 6e-8), each value then accumulates ~1e-7 relative per multiply-add chain and per
+# normalization by a batch standard deviation, ~1e-6 for these small models; 1e-4 relative and 1e-5 absolute keep a
+# factor 10-100 of margin and stay far below any bug's effect (O(0.1)).
+F32 = dict(rtol=1e-4, atol=1e-5)
 MISSING = object()
 
 
-def close(got, want, what, tol=F64, layout="NCHW"):
-    """got == want within tol; shapes and indices in messages are written in `layout` (the arrays are NCHW)."""
+def tolerance_for(got) -> dict:
+    """F64 for a float64 result, else F32 (see above)."""
+    return F64 if np.asarray(got).dtype == np.float64 else F32
+
+
+def close(got, want, what, tol=None, layout="NCHW"):
+    """got == want within tol (default: by the dtype of got, `tolerance_for`); shapes and indices in messages are
+    written in `layout` (the arrays are NCHW)."""
+    tol = tolerance_for(got) if tol is None else tol
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     shown = lambda shape: _in(layout, shape)  # noqa: E731
     assert got.shape == want.shape, f"{what}: shape {shown(got.shape)}, expected {shown(want.shape)} ({layout})"
@@ -72,9 +89,9 @@ def assert_shortcut(rn, layer, owner, in_c, out_c, stride):
             f"shortcut_conv and shortcut_bn should be None")
 
 
-def assert_block_structure(rn, layer, kind, in_c, out_c, stride):
+def assert_block_structure(rn, layer, kind, in_c, out_c, stride, name=None):
     owner = {"basic": "BasicBlock", "bottleneck": "Bottleneck"}[kind]
-    name = f"{owner}({in_c}, {out_c}, stride={stride})"
+    name = name or f"{owner}({in_c}, {out_c}, stride={stride})"
     if kind == "basic":
         convs = [("conv1", 3, in_c, out_c, stride), ("conv2", 3, out_c, out_c, 1)]
     else:
@@ -138,6 +155,22 @@ def assert_stats_move_only_in_training(rn, layer, x, what):
         assert not np.allclose(mean, moved[path][0]) and not np.allclose(var, moved[path][1]), (
             f"{what}: the running statistics of {path} did not move in training mode; is that batch norm used in "
             f"the forward pass, in training mode?")
+
+
+def assert_default_call_is_inference(rn, layer, x, what):
+    """Keras: call(x) without `training` (the contract's training=None) must run in inference: the output of
+    call(x, training=False), and no batch-norm statistic moves."""
+    rn.randomize(layer, 63)
+    before = rn.running_stats(layer)
+    y = rn.forward_default(layer, x)
+    after = rn.running_stats(layer)
+    moved = [path for path, (mean, var) in before.items()
+             if not (np.array_equal(mean, after[path][0]) and np.array_equal(var, after[path][1]))]
+    assert not moved, (
+        f"{what}: called without `training` (training=None, which means inference) it moved the statistics of "
+        f"{moved[:3]}; declare call(self, x, training=None) and pass training=training on to every batch norm")
+    close(y, rn.forward(layer, x, training=False), f"{what}: the output of call(x) without `training` should be the "
+                                                   f"inference output (training=None means inference)", layout=rn.layout)
 
 
 def assert_gradients_reach_all(rn, layer, x, what):

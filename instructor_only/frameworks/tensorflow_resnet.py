@@ -1,6 +1,6 @@
 """TensorFlow/Keras side of the residual-architectures adapter: how the checks build, run and read a student's layers.
 
-Same public names and meaning as `torch_resnet` (its docstring is the interface). Arrays cross the interface as
+Same public names and meaning as `torch_resnet` (its docstring is the interface); training_argument is True. Arrays cross the interface as
 numpy float64 with images in NCHW; this module transposes to and from Keras' NHWC, converts conv kernels from
 Keras' (kh, kw, in, out) to the reference's (out, in, kh, kw), and reports Keras' conventions: padding="same"
 (which pads (0, 1) for a 3x3 kernel at stride 2 on an even size), BN momentum 0.99 weighing the OLD statistics,
@@ -28,6 +28,7 @@ layout = "NHWC"  # how shapes are shown to the student (the checks compare NCHW 
 convention = "keras"
 container = "keras.layers.Layer"
 counter_kind = "non-trainable weight"
+training_argument = True  # a Keras layer's mode is the `training` argument of each call (None: inference)
 
 
 def tensor(a, dtype=tf.float64) -> tf.Tensor:
@@ -46,8 +47,12 @@ def _to_framework(x) -> tf.Tensor:
     return tensor(np.transpose(x, (0, 2, 3, 1)) if x.ndim == 4 else x)
 
 
-def _from_framework(t) -> np.ndarray:
+def _from_framework(t, native: bool = False) -> np.ndarray:
+    """NHWC (or (N, D)) -> NCHW numpy; float64, or with native=True float32 kept as computed (the checks' tolerance
+    follows the dtype)."""
     y = to_numpy(t)
+    if native and (tf.is_tensor(t) or isinstance(t, (tf.Variable, keras.Variable))) and t.dtype == tf.float32:
+        y = y.astype(np.float32)  # exact: float32 -> float64 -> float32
     return np.transpose(y, (0, 3, 1, 2)) if y.ndim == 4 else y
 
 
@@ -102,14 +107,24 @@ def _eager_builds():
 
 
 def make_layer(cls, *args, input_shape=None, seed=0, **kwargs):
-    """The layer in float64, built by one inference-mode call on zeros of input_shape (NCHW, or (N, D))."""
+    """The layer in float64, built by one inference-mode call on zeros of input_shape (NCHW, or (N, D)).
+
+    The float64 policy also holds while the layer builds: sub-layers a layer creates in build() (or on its first
+    call) compute in float64 as well, like those created in __init__."""
     keras.utils.set_random_seed(seed)
     with _float64_layers():
         layer = cls(*args, **kwargs)
-    if input_shape is not None:
-        with _eager_builds():
-            layer(tf.zeros(_nhwc(input_shape), tf.float64), training=False)
+        if input_shape is not None:
+            with _eager_builds():
+                layer(tf.zeros(_nhwc(input_shape), tf.float64), training=False)
     return layer
+
+
+def weights_before_build(cls, *args) -> list[str]:
+    """Paths of the weights a freshly constructed layer holds before any build (the contract: none)."""
+    with _float64_layers():
+        layer = cls(*args)
+    return _paths(layer.weights)
 
 
 def make_counting_dense(cls, in_features: int, units: int, seed=0):
@@ -122,7 +137,25 @@ def make_counting_dense(cls, in_features: int, units: int, seed=0):
 
 
 def forward(layer, x, training: bool) -> np.ndarray:
-    return _from_framework(_call(layer, _to_framework(x), training))
+    return _from_framework(_call(layer, _to_framework(x), training), native=True)
+
+
+def forward_default(layer, x) -> np.ndarray:
+    """The layer's call without `training` (the contract's training=None: inference)."""
+    return _from_framework(layer.call(_to_framework(x)), native=True)
+
+
+def saved_names(layer) -> list[str]:
+    """What Keras saves of a layer: its weights, trainable or not."""
+    return _paths(layer.weights)
+
+
+def stages_container(model) -> str | None:
+    stages_ = model.stages
+    if not isinstance(stages_, (list, tuple)):
+        return f"a {type(stages_).__name__}"
+    kinds = sorted({type(stage).__name__ for stage in stages_ if not isinstance(stage, (list, tuple))})
+    return f"a list holding {', '.join(kinds)}" if kinds else None
 
 
 def _paths(variables) -> list[str]:

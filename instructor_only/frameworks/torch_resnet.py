@@ -7,7 +7,8 @@ transposes to and from NHWC), weights in the reference format of `instructor_onl
 Module attributes:
     name ("torch"), padding ("torch": the padding rule of `references.resnet.conv_padding`),
     convention ("torch": the BN convention of `references.batchnorm`), container ("nn.Module"),
-    counter_kind ("buffer": what CountingDense.calls must be, in the framework's words).
+    counter_kind ("buffer": what CountingDense.calls must be, in the framework's words),
+    training_argument (False: PyTorch layers take their mode from train()/eval(), not from a call argument).
 
 Functions:
     make_layer(cls, *args, input_shape=None, seed=0, **kwargs) -> layer
@@ -16,7 +17,15 @@ Functions:
     make_counting_dense(cls, in_features, units, seed=0) -> layer   (the constructors differ between frameworks)
     forward(layer, x, training) -> numpy
         Run the layer in training (batch statistics, BN state updated) or inference mode. x and the result are
-        NCHW for 4-D tensors, (N, D) for 2-D ones.
+        NCHW for 4-D tensors, (N, D) for 2-D ones. The result keeps the dtype the layer computed in if it is
+        float32 or float64 (the checks' tolerances follow it), any other dtype comes back as float64.
+    forward_default(layer, x) -> numpy
+        TensorFlow: the layer's call without a `training` argument (the contract's training=None). PyTorch has no
+        such call: raises NotImplementedError (the checks look at `training_argument` first).
+    saved_names(layer) -> list of the names the layer saves (PyTorch: state_dict keys; Keras: its weights' paths).
+    weights_before_build(cls, *args) -> None where layers create their weights in __init__ (PyTorch), else the
+        paths of the weights a freshly constructed, never built layer already holds (Keras).
+    stages_container(model) -> None if model.stages is the documented container, else what it is, in words.
     read_params(layer, kind, block=None) -> dict in the reference format; kind: "batch_norm" (a built-in BN layer),
         "basic", "bottleneck", "dense", "transition" or "resnet" (then `block` is "basic" or "bottleneck").
     randomize(layer, seed) -> None
@@ -53,6 +62,7 @@ layout = "NCHW"  # how shapes are shown to the student
 convention = "torch"
 container = "nn.Module"
 counter_kind = "buffer"
+training_argument = False
 
 _BN_TYPES = (nn.BatchNorm2d,)
 
@@ -63,6 +73,13 @@ def tensor(a, dtype=torch.float64, requires_grad=False) -> torch.Tensor:
 
 def to_numpy(t) -> np.ndarray:
     return t.detach().cpu().numpy().astype(np.float64) if isinstance(t, torch.Tensor) else np.asarray(t, np.float64)
+
+
+def _native(t) -> np.ndarray:
+    """A result as numpy, float32 or float64 as computed (the checks' tolerance follows it), else float64."""
+    if isinstance(t, torch.Tensor) and t.dtype in (torch.float32, torch.float64):
+        return t.detach().cpu().numpy()
+    return to_numpy(t)
 
 
 # --- building and running -------------------------------------------------------------------------------------------
@@ -80,7 +97,28 @@ def make_counting_dense(cls, in_features: int, units: int, seed=0):
 def forward(layer, x, training: bool) -> np.ndarray:
     layer.train(training)
     with torch.set_grad_enabled(training):
-        return to_numpy(layer(tensor(x)))
+        return _native(layer(tensor(x)))
+
+
+def forward_default(layer, x) -> np.ndarray:
+    raise NotImplementedError("a PyTorch layer takes its mode from train()/eval(), not from a call argument")
+
+
+def saved_names(layer) -> list[str]:
+    return list(layer.state_dict().keys())
+
+
+def weights_before_build(cls, *args):
+    """None: a PyTorch layer creates its parameters and buffers in __init__ (there is no build step)."""
+    return None
+
+
+def stages_container(model) -> str | None:
+    stages_ = model.stages
+    if not isinstance(stages_, nn.ModuleList):
+        return f"a {type(stages_).__name__}"
+    kinds = sorted({type(stage).__name__ for stage in stages_ if not isinstance(stage, nn.Sequential)})
+    return f"an nn.ModuleList holding {', '.join(kinds)}" if kinds else None
 
 
 def gradients(layer, x, upstream, training: bool = True) -> dict:
