@@ -1348,3 +1348,7 @@ ENTRIES += [
             return (v @ hessian @ v).item()
     """),
 ]
+
+from instructor_only.catalogue.blind_round_4.batchnorm_torch import ENTRIES as BLIND_ROUND_4  # noqa: E402
+
+ENTRIES += BLIND_ROUND_4

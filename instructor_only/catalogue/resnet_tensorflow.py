@@ -1581,3 +1581,7 @@ ROUND_25 = [
                     ["\n\nclass TransitionBlock", ""]).format(**_DENSE_OPTIONS)),
 ]
 ENTRIES += ROUND_25
+
+from instructor_only.catalogue.blind_round_4.resnet_tensorflow import ENTRIES as BLIND_ROUND_4  # noqa: E402
+
+ENTRIES += BLIND_ROUND_4

@@ -1214,3 +1214,7 @@ ROUND_25 = [
     """),
 ]
 ENTRIES += ROUND_25
+
+from instructor_only.catalogue.blind_round_4.resnet_torch import ENTRIES as BLIND_ROUND_4  # noqa: E402
+
+ENTRIES += BLIND_ROUND_4

@@ -1056,3 +1056,7 @@ ENTRIES += [
             return (tf.reduce_mean(tf.abs(pooled - shifted)) / tf.reduce_mean(tf.abs(pooled))).numpy()
     """),
 ]
+
+from instructor_only.catalogue.blind_round_4.warmup_tensorflow import ENTRIES as BLIND_ROUND_4  # noqa: E402
+
+ENTRIES += BLIND_ROUND_4

@@ -584,3 +584,7 @@ ENTRIES += [
             return ((pooled - shifted).abs().mean() / pooled.abs().mean()).numpy()
     """),
 ]
+
+from instructor_only.catalogue.blind_round_4.warmup_torch import ENTRIES as BLIND_ROUND_4  # noqa: E402
+
+ENTRIES += BLIND_ROUND_4

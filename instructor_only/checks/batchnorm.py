@@ -102,6 +102,18 @@ class CheckBatchNorm:
             _close(new_rm, want_rm, f"{label}, float32, {mode}: running mean", F32)
             _close(new_rv, want_rv, f"{label}, float32, {mode}: running variance", F32)
 
+    def check_float32_features_far_from_zero(self, student, bn):
+        """float32 features of mean 200 and spread 1: E[x^2] - E[x]^2 cancels (float32 keeps ~7 digits of 40,000),
+        a mean followed by the mean squared deviation does not."""
+        rng = np.random.default_rng(21)
+        x = rng.normal(200.0, 1.0, size=bn.layout_shape(64, 3)).astype(np.float32).astype(np.float64)
+        g, b, rm, rv = _state(rng, 3)
+        (y, _, new_rv), _ = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, True, 0.2, 1e-4, "float32")
+        want_y, _, want_rv = _ref(bn, x, g, b, rm, rv, True, 0.2, 1e-4)
+        _close(y, want_y, "float32 features of mean 200 and standard deviation 1 (a numerically stable variance "
+                          "subtracts the mean first): output", F32)
+        _close(new_rv, want_rv, "float32 features of mean 200 and standard deviation 1: running variance", F32)
+
     # The edges of each argument's range: momentum 0 and 1 (the running statistics keep the old values or take the
     # batch's), a large eps, one image, 1x1 maps, the smallest batch with an unbiased variance.
     EDGES = [("momentum=0", None, 0.0, 1e-4), ("momentum=1", None, 1.0, 1e-4), ("eps=0.5", None, 0.2, 0.5),
@@ -258,6 +270,12 @@ class CheckBatchNormLayer:
         _close(state["running_mean"], want_rm, f"{what}: running mean stored in the layer", RUNNING)
         _close(state["running_var"], want_rv, f"{what}: running variance stored in the layer", RUNNING)
 
+    def check_keeps_float32_float32(self, student, bn):
+        got = bn.layer_output_dtype(student.BatchNorm, 3)
+        assert got == "float32", (f"a BatchNorm made with its defaults turns a float32 batch into {got}; its weights "
+                                  f"and statistics should be float32 like the framework's (a float64 output breaks the "
+                                  f"next float32 layer)")
+
     def check_weights_are_created_when_the_layer_is_built(self, student, bn):
         count = bn.weights_before_build(student.BatchNorm)
         if count is None:
@@ -320,10 +338,25 @@ class CheckMlpForward:
         model = bn.make_mlp(student.MLP, **MLP_SIZES, batch_norm=True, activation="relu")
         assert bn.mlp_output_requires_grad(student.mlp_forward, model, np.ones((3, 7))), (
             "the logits do not depend differentiably on the weights (no gradient would flow)")
+        x = np.random.default_rng(22).normal(size=(6, MLP_SIZES["in_features"]))
+        missing = bn.mlp_parameters_without_gradient(student.mlp_forward, model, x)
+        assert not missing, (f"no gradient of the logits reaches {missing[:4]} (training mode): every layer, batch "
+                             f"norms included, must stay in the computation graph")
 
 
 class CheckCrossEntropy:
     grade_id = "check_cross_entropy"
+
+    def check_gradient_with_respect_to_the_logits(self, student, bn):
+        """(softmax(z) - one_hot(label)) / N: a detached normaliser gives the right value and the wrong gradient."""
+        rng = np.random.default_rng(23)
+        logits, labels = rng.normal(0, 3, size=(6, 4)), np.array([0, 3, 1, 1, 2, 0])
+        got = bn.cross_entropy_gradient(student.cross_entropy, logits, labels)
+        soft = np.exp(logits - logits.max(axis=1, keepdims=True))
+        soft /= soft.sum(axis=1, keepdims=True)
+        want = (soft - np.eye(4)[labels]) / len(labels)
+        _close(got, want, "gradient of the loss with respect to the logits ((softmax - one-hot) / N)",
+               dict(rtol=1e-6, atol=1e-9))
 
     def check_float32_logits_and_a_single_class(self, student, bn):
         rng = np.random.default_rng(17)
@@ -354,12 +387,12 @@ class CheckCrossEntropy:
             assert ok, "cross_entropy should return a scalar (0-d) tensor that gradients can flow through"
 
 
-def _easy_problem(n=60, d=4, seed=11):
-    """Two well-separated Gaussian blobs: any correct SGD drives the loss down quickly."""
+def _easy_problem(n=60, d=4, seed=11, scale=1.0):
+    """Two well-separated Gaussian blobs: any correct SGD drives the loss down quickly (scale: of the features)."""
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2
     x = rng.normal(size=(n, d)) + 3.0 * (2 * y[:, None] - 1)
-    return x, y
+    return scale * x, y
 
 
 # The framework's own SGD on the checks' model and problem: the same for every student, so trained once per grading
@@ -368,17 +401,23 @@ def _easy_problem(n=60, d=4, seed=11):
 _FRAMEWORK_SGD: dict[tuple, tuple] = {}
 
 
-def _framework_sgd(bn, correct, n: int, epochs: int, batch_size: int | None = None, seed: int | None = None):
-    key = (bn.name, n, epochs, batch_size, seed)
+def _framework_sgd(bn, correct, n: int, epochs: int, batch_size: int | None = None, seed: int | None = None,
+                   scale: float = 1.0, frozen: bool = False, built: bool = True):
+    """batch_size None: full-batch epochs; else `epochs` minibatch epochs drawing from one generator. scale: of the
+    features; frozen: the first layer frozen; built=False: a model that makes its weights on its first call."""
+    key = (bn.name, n, epochs, batch_size, seed, scale, frozen, built)
     if key not in _FRAMEWORK_SGD:
-        x, y = _easy_problem(n=n)
-        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12)
-        before, loss = bn.here("flat_parameters")(theirs), None
-        for _ in range(epochs):
-            if batch_size is None:
+        x, y = _easy_problem(n=n, scale=scale)
+        theirs = bn.here("make_reference_model")(4, 8, 2, batch_norm=True, seed=12, built=built)
+        if frozen:
+            bn.here("freeze_first_layer")(theirs)
+        before, loss = (bn.here("flat_parameters")(theirs) if built else None), None
+        if batch_size is None:
+            for _ in range(epochs):
                 correct.here("reference_sgd_epoch")(theirs, x, y, lr=0.05)
-            else:
-                loss = correct.here("reference_minibatch_epoch")(theirs, x, y, lr=0.05, batch_size=batch_size, seed=seed)
+        else:
+            loss = correct.here("reference_minibatch_epoch")(theirs, x, y, lr=0.05, batch_size=batch_size, seed=seed,
+                                                             epochs=epochs)
         _FRAMEWORK_SGD[key] = (before, bn.here("flat_parameters")(theirs), loss)
     return _FRAMEWORK_SGD[key]
 
@@ -433,6 +472,38 @@ class CheckSgdEpoch:
         _close(bn.flat_parameters(mine), want, f"{len(x)} examples, batch_size={len(x) + 25}: parameters after one "
                f"epoch vs {bn.name}'s SGD optimizer (one minibatch of all {len(x)} examples)", dict(rtol=1e-6, atol=1e-9))
 
+    # Models and uses the examples lack: large gradients (features x 40: clipping them is not SGD), a frozen first
+    # layer (its parameters have no gradient and stay), two epochs drawing from one generator (each epoch a new
+    # order), and a Keras model that makes its weights on its first call.
+    VARIANTS = {"large gradients": dict(scale=40.0), "a frozen first layer": dict(frozen=True),
+                "two epochs, one generator": dict(epochs=2), "weights made on the first call": dict(built=False)}
+
+    @pytest.mark.parametrize("variant", list(VARIANTS))
+    def check_other_models_and_epochs(self, student, bn, correct, variant):
+        options = dict(scale=1.0, frozen=False, epochs=1, built=True, **self.VARIANTS[variant])
+        if not options["built"] and not bn.BUILDS_ON_FIRST_CALL:
+            pytest.skip(f"{bn.name} models are built when made")
+        x, y = _easy_problem(n=30, scale=options["scale"])
+        mine = bn.make_reference_model(4, 8, 2, batch_norm=True, seed=12, built=options["built"])
+        if options["frozen"]:
+            bn.freeze_first_layer(mine)
+        bn.call_sgd_epoch(student.sgd_epoch, mine, x, y, lr=0.05, batch_size=7, seed=5, epochs=options["epochs"])
+        _, want, _ = _framework_sgd(bn, correct, 30, options["epochs"], batch_size=7, seed=5, scale=options["scale"],
+                                    frozen=options["frozen"], built=options["built"])
+        _close(bn.flat_parameters(mine), want, f"{variant} (30 examples, batch_size=7): parameters after "
+               f"{options['epochs']} epoch(s) vs {bn.name}'s SGD optimizer", dict(rtol=1e-6, atol=1e-9))
+
+    def check_a_float32_model(self, student, bn):
+        """The framework's default dtype: the mean loss is still a Python float, and it falls."""
+        x, y = _easy_problem()
+        model = bn.make_reference_model(4, 8, 2, batch_norm=False, seed=12, dtype="float32")
+        losses = [bn.call_sgd_epoch(student.sgd_epoch, model, x, y, lr=0.1, batch_size=16, seed=s, dtype="float32")
+                  for s in range(3)]
+        assert all(isinstance(v, float) for v in losses), (
+            f"with a float32 model sgd_epoch returned {[type(v).__name__ for v in losses]}; it should return the mean "
+            f"loss as a Python float")
+        assert losses[-1] < losses[0], f"with a float32 model the mean loss should fall; per epoch: {losses}"
+
     def check_trains_in_training_mode_over_all_minibatches(self, student, bn):
         x, y = _easy_problem(n=30)
         model = self._model(bn)
@@ -484,6 +555,12 @@ class CheckSmoothnessConstant:
             ("top eigenvector orthogonal to (1, 1, ..., 1)", [3.0, 2.9, 0.2], [1.0, -1.0, 0.0]),
             ("one feature", [2.5], [1.0]),
             ("a zero eigenvalue (a constant-zero feature combination)", [4.0, 1.0, 0.0], [0.0, 1.0, 1.0])]
+
+    def check_leaves_its_input_unchanged(self, student, bn):
+        x = _with_spectrum([2.0, 1.0, 0.5], np.array([1.0, 0.0, 0.0]), seed=24)
+        t = bn.eigen_input(x)
+        student.smoothness_constant(t)
+        assert np.array_equal(bn.values_of(t), x), "smoothness_constant changed the tensor it was given; work on a copy"
 
     @pytest.mark.parametrize("label,eigenvalues,top", HARD, ids=[h[0] for h in HARD])
     def check_hard_spectra(self, student, bn, label, eigenvalues, top):

@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 
 from instructor_only.checks.resnet_assertions import (
-    assert_block_structure, assert_bn, assert_conv, assert_default_call_is_inference, assert_gradients_reach_all,
+    assert_block_structure, assert_bn, assert_conv, assert_default_call_is_inference,
+    assert_gradient_matches_the_forward_pass, assert_gradients_reach_all,
     assert_redrawn, assert_state_matches, assert_stats_move_only_in_training, close, images, in_layout, leaf_name,
     mode_name, require_attr)
 from instructor_only.checks.remote import identity, is_exactly
@@ -118,6 +119,17 @@ class CheckCustomDense:
             f"after 4 calls `calls` should still be a non-trainable 0-d int64 {rn.counter_kind}; the layer's "
             f"non-trainable state is {frozen or 'empty'}")
 
+    def check_a_restored_count_keeps_counting(self, rn, student):
+        """After loading a counter of 5 (a checkpoint), the next call makes it 6: the count lives in the
+        buffer / weight, not in a Python number the layer copies into it."""
+        layer = rn.make_counting_dense(student.CountingDense, 4, 2)
+        rn.forward(layer, images((3, 4), 2), True)
+        rn.restore_calls(layer, 5)
+        rn.forward(layer, images((3, 4), 3), False)
+        calls = int(np.asarray(rn.counting_dense_state(layer)["calls"]))
+        assert calls == 6, (f"after restoring `calls` = 5 (as loading saved weights does) and one more call, `calls` "
+                            f"is {calls}, not 6: keep the count in the {rn.counter_kind} itself and add 1 to it")
+
     @pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
     def check_output_is_x_kernel_plus_bias(self, rn, student, training):
         layer = rn.make_counting_dense(student.CountingDense, 7, 4)
@@ -162,6 +174,10 @@ BLOCK_CASES = {
 # out_channels, input NCHW), and stride 2 on odd x even maps with odd channel counts (a bottleneck width of 3).
 DEFAULT_STRIDE_CASES = {"basic": (3, 3, (1, 3, 5, 7)), "bottleneck": (5, 4, (1, 5, 5, 7))}
 ODD_STRIDE_2_CASES = {"basic": (3, 5, 2, (2, 3, 7, 6)), "bottleneck": (5, 12, 2, (2, 5, 7, 6))}
+# Fewer output than input channels at stride 1, stride 2 on 1x1 maps with equal channels (the output has the
+# input's shape, yet the block owns a projection shortcut), and stride 3 with equal channels.
+NARROWING_CASES = {"basic": [(6, 4, 1, (2, 6, 5, 5)), (4, 4, 2, (2, 4, 1, 1)), (4, 4, 3, (2, 4, 7, 7))],
+                   "bottleneck": [(8, 4, 1, (2, 8, 5, 5)), (8, 8, 2, (2, 8, 1, 1)), (8, 8, 3, (2, 8, 7, 7))]}
 
 
 class _BlockChecks(_SharesBuilds):
@@ -207,9 +223,9 @@ class _BlockChecks(_SharesBuilds):
             pytest.fail(f"{self.class_name}({in_c}, {out_c}) without a stride raised TypeError ({error}); the "
                         f"signature is {self.class_name}(in_channels, out_channels, stride=1)", pytrace=False)
         cases = [(layer, (in_c, out_c, 1), shape, f"{self.class_name}({in_c}, {out_c}) (stride omitted: default 1)")]
-        in_c, out_c, stride, shape = ODD_STRIDE_2_CASES[self.kind]
-        cases.append((self.shared(rn, cls, in_c, out_c, stride, input_shape=shape), (in_c, out_c, stride), shape,
-                      f"{self.class_name}({in_c}, {out_c}, stride={stride})"))
+        for in_c, out_c, stride, shape in [ODD_STRIDE_2_CASES[self.kind], *NARROWING_CASES[self.kind]]:
+            cases.append((self.shared(rn, cls, in_c, out_c, stride, input_shape=shape), (in_c, out_c, stride), shape,
+                          f"{self.class_name}({in_c}, {out_c}, stride={stride})"))
         for seed, (layer, case, shape, name) in enumerate(cases, start=50):
             assert_block_structure(rn, layer, self.kind, *case, name=name)
             x = images(shape, seed)
@@ -220,6 +236,12 @@ class _BlockChecks(_SharesBuilds):
                 want, _ = ref.BLOCKS[self.kind](x, params, case[2], training, rn.padding, rn.convention)
                 close(y, want, f"{name} on a {in_layout(rn, shape)} ({rn.layout}) input, {mode_name(training)}: "
                                f"output", layout=rn.layout)
+
+    def check_gradient_flows_through_both_paths(self, rn, student):
+        for case in (BLOCK_CASES[self.kind][0], BLOCK_CASES[self.kind][2]):  # an identity and a projection shortcut
+            layer = self._make(rn, student, case)
+            rn.randomize(layer, 65)
+            assert_gradient_matches_the_forward_pass(rn, layer, self._x(case, 66), f"{self.class_name}{case}")
 
     def check_call_without_training_is_inference(self, rn, student):
         """Keras: call(x, training=None); None means inference, as for Keras' own layers."""
@@ -299,7 +321,7 @@ ARCHITECTURES = {
 IMAGE = 8
 OTHER_ARCHITECTURES = [  # (arguments, image size H x W): beyond the defaults and the examples (issue 25)
     (dict(stage_channels=(4, 4, 8, 8), blocks_per_stage=(1, 1, 2, 1), in_channels=3, num_classes=2), (9, 6)),
-    (dict(stage_channels=(6,), blocks_per_stage=(2,), in_channels=1, num_classes=4), (5, 7)),
+    (dict(stage_channels=(6,), blocks_per_stage=(3,), in_channels=1, num_classes=4), (5, 7)),
 ]
 
 
@@ -381,6 +403,11 @@ class CheckResNet(_SharesBuilds):
                 for stride in stage_strides:
                     want[-1].append((previous, channels, stride))
                     previous = channels
+            blocks = [block for stage in rn.stages(model) for block in stage]
+            assert len({identity(block) for block in blocks}) == len(blocks), (
+                f"ResNet(stage_channels={arch['stage_channels']}, blocks_per_stage={arch['blocks_per_stage']}): one "
+                f"block object appears more than once (e.g. [block(...)] * n), so those blocks share their weights; "
+                f"make a new block for every position")
             specs = [[tuple(block.spec) for block in stage] for stage in rn.stages(model)]
             what = (f"ResNet(stage_channels={arch['stage_channels']}, blocks_per_stage={arch['blocks_per_stage']}, "
                     f"in_channels={arch['in_channels']}, num_classes={arch['num_classes']})")
@@ -529,6 +556,19 @@ class CheckDenseBlock(_SharesBuilds):
                   layout=rn.layout)
             assert_state_matches(state, rn.read_params(block, "transition"), what + ": ")
 
+    def check_zero_layers_is_the_identity(self, rn, student):
+        block = self.shared(rn, student.DenseBlock, 3, 2, 0, input_shape=(2, 3, 4, 4))
+        x = images((2, 3, 4, 4), 67)
+        for training in (True, False):
+            close(rn.forward(block, x, training), x, f"DenseBlock(3, 2, 0) (no layer: the input, unchanged), "
+                                                      f"{mode_name(training)}", layout=rn.layout)
+
+    def check_gradient_flows_through_the_concatenations(self, rn, student):
+        block = self._dense(rn, student, DENSE_CASES[0])
+        rn.randomize(block, 68)
+        assert_gradient_matches_the_forward_pass(rn, block, images((4, DENSE_CASES[0][0], 6, 6), 69),
+                                                 f"DenseBlock{DENSE_CASES[0]}")
+
     def check_call_without_training_is_inference(self, rn, student):
         """Keras: call(x, training=None); None means inference."""
         if not rn.training_argument:
@@ -567,7 +607,9 @@ class CheckBlockCosts:
     grade_id = "check_block_costs"
 
     # beyond the examples: width 1 on odd maps, and a large block whose counts exceed 2**31 (int32 overflows)
-    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1), (4, 3), (512, 28)])
+    # and 0x0 maps (the weights stay, the multiply-adds vanish), and counts past 2**53, where floats lose digits
+    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1), (4, 3), (512, 28), (8, 0),
+                                                (2**20 + 4, 2**12 + 1)])
     def check_matches_reference(self, student, channels, size):
         got = student.block_costs(channels, size)
         want = ref.block_costs(channels, size)

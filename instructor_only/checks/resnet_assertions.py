@@ -173,6 +173,20 @@ def assert_default_call_is_inference(rn, layer, x, what):
                                                    f"inference output (training=None means inference)", layout=rn.layout)
 
 
+def assert_gradient_matches_the_forward_pass(rn, layer, x, what, seed=64):
+    """The framework's gradient with respect to the input, along a random direction, against central differences
+    of the layer's own forward pass (inference mode, float64: they agree to ~1e-9 relative; 1e-5 leaves room for
+    the rare ReLU kink near a step). A path cut from the gradient (a detached shortcut or concatenation) differs
+    by the size of that path's contribution."""
+    rng = np.random.default_rng(seed)
+    direction, upstream = rng.normal(size=x.shape), rng.normal(size=rn.forward(layer, x, training=False).shape)
+    autograd, differences = rn.gradient_consistency(layer, x, direction, upstream)
+    assert abs(autograd - differences) <= 1e-5 * max(1.0, abs(differences)), (
+        f"{what}: the gradient with respect to the input disagrees with the forward pass (along a random direction: "
+        f"{autograd:.6g} by {rn.name}'s gradient, {differences:.6g} by finite differences); a path of the block is "
+        f"cut from the gradient (detach / stop_gradient), so it cannot learn through it")
+
+
 def assert_gradients_reach_all(rn, layer, x, what):
     y = rn.forward(layer, x, training=True)
     upstream = np.random.default_rng(99).normal(size=y.shape)

@@ -46,8 +46,10 @@ def _wide_conv_configs():
         k, p, s, d = (int(rng.integers(1, 12)), int(rng.integers(0, 6)), int(rng.integers(1, 10)), int(rng.integers(1, 7)))
         if d * (k - 1) + 1 <= n + 2 * p:
             configs.append((n, k, p, s, d))
-    # The window fitting exactly once, with and without padding and dilation; a stride larger than the input.
-    return configs + [(5, 5, 0, 1, 1), (3, 5, 1, 2, 1), (9, 5, 0, 3, 2), (1, 3, 1, 1, 1), (4, 2, 0, 7, 1)]
+    # The window fitting exactly once, with and without padding and dilation; a stride larger than the input; and
+    # lengths past 2**53, where a float quotient is no longer exact (an int has no upper bound).
+    return configs + [(5, 5, 0, 1, 1), (3, 5, 1, 2, 1), (9, 5, 0, 3, 2), (1, 3, 1, 1, 1), (4, 2, 0, 7, 1),
+                      (2**60 + 3, 3, 1, 2, 1), (2**62 + 7, 5, 2, 3, 2), (10**18 + 1, 4, 0, 7, 3)]
 
 
 class CheckConvOutputSize:
@@ -235,8 +237,9 @@ class CheckShiftSensitivity:
 class CheckLayouts:
     grade_id = "check_layouts"
 
-    # Four different sizes, so that any wrong permutation produces a wrong shape or wrong values.
-    shapes_nchw = [(2, 3, 4, 5), (1, 6, 2, 7)]
+    # Four different sizes, so that any wrong permutation produces a wrong shape or wrong values; sizes 1 and 3 on
+    # the spatial axes (which look like channel counts); and an empty batch.
+    shapes_nchw = [(2, 3, 4, 5), (1, 6, 2, 7), (2, 4, 1, 3), (0, 3, 2, 5)]
 
     def check_nchw_to_nhwc(self, student, fw):
         for shape in self.shapes_nchw:
@@ -258,13 +261,26 @@ class CheckLayouts:
             assert np.array_equal(fw.to_numpy(got), want), (
                 "nhwc_to_nchw: the shape is right but values moved to the wrong places (reshape is not a transpose)")
 
-    @pytest.mark.parametrize("dtype", ["float64", "int64"])
+    @pytest.mark.parametrize("dtype", ["float64", "int64", "uint8", "bool"])
     def check_keeps_the_dtype(self, student, fw, dtype):
         x = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5).astype(dtype)
         for name, source in (("nchw_to_nhwc", x), ("nhwc_to_nchw", ref.nchw_to_nhwc(x))):
             got = fw.to_numpy(getattr(student, name)(fw.from_numpy(np.ascontiguousarray(source))))
             assert got.dtype == np.dtype(dtype), (f"{name} turned a {dtype} tensor into {got.dtype}; a layout change "
                                                   f"moves the values, it never converts them")
+
+    @pytest.mark.parametrize("kind", ["bfloat16", "non-contiguous"])
+    def check_any_tensor(self, student, fw, kind):
+        """A bfloat16 tensor (a dtype numpy lacks) and, in PyTorch, a non-contiguous view (a slice)."""
+        x = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+        for name, source, want in (("nchw_to_nhwc", x, ref.nchw_to_nhwc(x)),
+                                   ("nhwc_to_nchw", ref.nchw_to_nhwc(x), ref.nhwc_to_nchw(ref.nchw_to_nhwc(x)))):
+            t = fw.special_tensor(np.ascontiguousarray(source), kind)
+            got = getattr(student, name)(t)
+            assert fw.is_tensor(got), f"{name} should return a {fw.name} tensor, got {type(got).__name__}"
+            assert fw.dtype_name(got) == fw.dtype_name(t), (
+                f"{name} turned a {fw.dtype_name(t)} tensor into {fw.dtype_name(got)}; it must keep the dtype")
+            assert np.array_equal(fw.as_float32(got), want), f"{name} of a {kind} tensor: values in the wrong places"
 
     def check_round_trip(self, student, fw):
         x = np.random.default_rng(2).normal(size=(3, 2, 5, 4)).astype(np.float32)

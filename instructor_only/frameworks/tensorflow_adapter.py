@@ -65,6 +65,19 @@ def conv_output_maps(layer, in_channels: int, height: int, width: int) -> dict:
         return {"error": f"{type(error).__name__}: {str(error)[:300]}"}
 
 
+def special_tensor(a: np.ndarray, kind: str) -> tf.Tensor:
+    """`a` as a bfloat16 tensor; TensorFlow tensors have no non-contiguous views, so that one is a plain tensor."""
+    return tf.cast(tf.constant(a), tf.bfloat16) if kind == "bfloat16" else tf.constant(a)
+
+
+def dtype_name(t) -> str:
+    return t.dtype.name
+
+
+def as_float32(t) -> np.ndarray:
+    return tf.cast(t, tf.float32).numpy()
+
+
 def trainable_parameter_count(layer) -> int:
     return int(sum(np.prod(w.shape) for w in layer.trainable_weights))
 
@@ -80,12 +93,13 @@ class OwnAndChildren(keras.Model):
 
     def build(self, input_shape):
         self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="ones")
+        self.temperature = self.add_weight(name="temperature", shape=(), initializer="ones")  # 0-d: one scalar
         self.offset = self.add_weight(name="offset", shape=(input_shape[-1],), initializer="zeros", trainable=False)
         self.inner.build(input_shape)
         self.frozen.build((None, 2))
 
     def call(self, x):
-        return self.frozen(self.inner(x * self.scale + self.offset))
+        return self.frozen(self.inner(x * self.scale * self.temperature + self.offset))
 
 
 def sample_layers() -> list[tuple[str, object]]:
@@ -109,7 +123,8 @@ def sample_layers() -> list[tuple[str, object]]:
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization(),
                               keras.layers.ReLU(), keras.layers.Flatten(), keras.layers.Dense(10)])
     return [
-        ("a subclassed keras.Model with weights of its own (scale trainable, offset not) on 6 features, a Dense(2) "
+        ("a subclassed keras.Model with weights of its own (scale and a 0-d temperature trainable, offset not) on 6 "
+         "features, a Dense(2) "
          "and a frozen Dense(3) inside", built(OwnAndChildren(), (None, 6))),
         ("a functional model calling the same Dense(4) twice (its weights count once)", twice),
         ("Sequential(frozen Sequential(Dense(5)), Sequential(Dense(2))) on 3 features (nested models)", nested),

@@ -228,6 +228,7 @@ def make_mlp(cls, in_features, hidden, depth, num_classes, batch_norm, activatio
     if batch_norm:  # non-trivial BN state, so that training and inference outputs differ
         rng = np.random.default_rng(seed)
         for bn in model.norms:
+            bn.epsilon, bn.momentum = 0.01, 0.7  # not the defaults: the forward pass must use the layer as it is
             set_builtin_state(bn, rng.uniform(0.5, 1.5, hidden), rng.normal(0, 0.3, hidden),
                               rng.normal(0, 0.5, hidden), rng.uniform(0.5, 2.0, hidden))
     return model
@@ -247,6 +248,29 @@ def mlp_parameters(model) -> dict:
 
 def mlp_call(fn, model, x, training: bool) -> np.ndarray:
     return to_numpy(fn(model, tensor(x), training))
+
+
+def mlp_parameters_without_gradient(fn, model, x) -> list[str]:
+    """The model's trainable weights that no gradient of the logits (training mode) reaches, by path."""
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(fn(model, tensor(x), True))
+    grads = tape.gradient(total, model.trainable_variables)
+    # (None only: a bias right before a training-mode batch norm gets an exactly-zero gradient, the norm removes it)
+    return [w.path for w, g in zip(model.trainable_variables, grads) if g is None]
+
+
+def cross_entropy_gradient(fn, logits, labels) -> np.ndarray:
+    z = tensor(logits)
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        out = fn(z, tf.constant(np.asarray(labels), dtype=tf.int64))
+    return to_numpy(tape.gradient(out, z))
+
+
+def layer_output_dtype(cls, num_features: int) -> str:
+    """The dtype of a default-made layer's output on a float32 batch (training mode)."""
+    x = tf.ones((4, num_features)) * tf.range(4.0)[:, None]
+    return cls()(x, training=True).dtype.name
 
 
 def mlp_output_requires_grad(fn, model, x) -> bool:
@@ -284,16 +308,17 @@ class _ReferenceModel(keras.Model):
     makes each training step about twice as slow.
     """
 
-    def __init__(self, in_features, hidden, num_classes, batch_norm, seed=0):
-        super().__init__(dtype="float64")
+    def __init__(self, in_features, hidden, num_classes, batch_norm, seed=0, dtype="float64", built=True):
+        super().__init__(dtype=dtype)
         self.sizes = (in_features, hidden, num_classes, batch_norm)
-        self.dense_in = keras.layers.Dense(hidden, dtype="float64", kernel_initializer=_seeded(seed))
-        self.norm = keras.layers.BatchNormalization(dtype="float64") if batch_norm else None
-        self.dense_out = keras.layers.Dense(num_classes, dtype="float64", kernel_initializer=_seeded(seed + 1))
-        self.dense_in.build((None, in_features))
-        if self.norm is not None:
-            self.norm.build((None, hidden))
-        self.dense_out.build((None, hidden))
+        self.dense_in = keras.layers.Dense(hidden, dtype=dtype, kernel_initializer=_seeded(seed))
+        self.norm = keras.layers.BatchNormalization(dtype=dtype) if batch_norm else None
+        self.dense_out = keras.layers.Dense(num_classes, dtype=dtype, kernel_initializer=_seeded(seed + 1))
+        if built:  # (else each layer makes its weights on the model's first call)
+            self.dense_in.build((None, in_features))
+            if self.norm is not None:
+                self.norm.build((None, hidden))
+            self.dense_out.build((None, hidden))
 
     def call(self, x, training=None):
         h = self.dense_in(x)
@@ -314,15 +339,27 @@ def _seeded(seed: int):
     return keras.initializers.GlorotUniform(seed=seed)
 
 
-def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0):
-    """Dense -> [BatchNormalization] -> ReLU -> Dense from Keras' own layers, in float64; its weights depend on
-    `seed` only (the kernel and the trusted side each build one and must get the same)."""
-    return _ReferenceModel(in_features, hidden, num_classes, batch_norm, seed)
+def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0, dtype="float64", built=True):
+    """Dense -> [BatchNormalization] -> ReLU -> Dense from Keras' own layers, in float64 (or float32); its weights
+    depend on `seed` only (the kernel and the trusted side each build one and must get the same). built=False: the
+    weights are made on the model's first call."""
+    return _ReferenceModel(in_features, hidden, num_classes, batch_norm, seed, dtype, built)
 
 
-def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0):
-    return fn(model, tensor(x), tf.constant(np.asarray(y), dtype=tf.int64), lr, batch_size,
-              np.random.default_rng(seed), framework_cross_entropy)
+BUILDS_ON_FIRST_CALL = True  # a Keras model may make its weights on its first call
+
+
+def freeze_first_layer(model) -> None:
+    model.dense_in.trainable = False
+
+
+def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0, epochs: int = 1, dtype="float64"):
+    """`epochs` calls of the student's sgd_epoch with ONE generator (seeded with `seed`); the last call's result."""
+    rng = np.random.default_rng(seed)
+    x_t, y_t = tensor(x, {"float64": tf.float64, "float32": tf.float32}[dtype]), tf.constant(np.asarray(y), tf.int64)
+    for _ in range(epochs):
+        result = fn(model, x_t, y_t, lr, batch_size, rng, framework_cross_entropy)
+    return result
 
 
 def set_eval_mode(model) -> None:
@@ -360,3 +397,8 @@ def count_forward_calls(model):
 
 def eigen_input(a, dtype="float64"):
     return tensor(a, {"float64": tf.float64, "float32": tf.float32}[dtype])
+
+
+def values_of(t) -> np.ndarray:
+    """A tensor's values as they are now (float64 numpy)."""
+    return to_numpy(t)

@@ -140,6 +140,24 @@ def forward(layer, x, training: bool) -> np.ndarray:
     return _from_framework(_call(layer, _to_framework(x), training), native=True)
 
 
+def gradient_consistency(layer, x, direction, upstream, step=1e-5) -> tuple[float, float]:
+    """In inference mode, the derivative of sum(upstream * layer(x)) along `direction` (NCHW numpy): by the tape
+    through the layer, and by central differences of its forward pass. A stopped gradient (on a shortcut, a
+    concatenation) makes them differ."""
+    xt, u, v = _to_framework(x), _to_framework(upstream), _to_framework(direction)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        total = tf.reduce_sum(_call(layer, xt, False) * u)
+    autograd = float(tf.reduce_sum(tape.gradient(total, xt) * v))
+    ahead, behind = (float(tf.reduce_sum(_call(layer, xt + s * v, False) * u)) for s in (step, -step))
+    return autograd, (ahead - behind) / (2 * step)
+
+
+def restore_calls(layer, n: int) -> None:
+    """Set the counter to n, as restoring saved weights does."""
+    layer.calls.assign(tf.constant(n, dtype=layer.calls.dtype))
+
+
 def forward_default(layer, x) -> np.ndarray:
     """The layer's call without `training` (the contract's training=None: inference)."""
     return _from_framework(layer.call(_to_framework(x)), native=True)

@@ -56,6 +56,22 @@ def conv_output_maps(layer, in_channels: int, height: int, width: int) -> dict:
         return {"error": f"{type(error).__name__}: {str(error)[:300]}"}
 
 
+def special_tensor(a: np.ndarray, kind: str) -> torch.Tensor:
+    """`a` as a bfloat16 tensor, or as a non-contiguous view (the transpose of a tensor holding H and W swapped,
+    whose last two axes cannot be merged by .view)."""
+    if kind == "bfloat16":
+        return torch.from_numpy(a).to(torch.bfloat16)
+    return torch.from_numpy(np.ascontiguousarray(np.swapaxes(a, -1, -2))).transpose(-1, -2)
+
+
+def dtype_name(t) -> str:
+    return str(t.dtype).removeprefix("torch.")
+
+
+def as_float32(t) -> np.ndarray:
+    return t.detach().float().numpy()
+
+
 def trainable_parameter_count(layer) -> int:
     return sum(p.numel() for p in layer.parameters() if p.requires_grad)
 
@@ -66,6 +82,7 @@ class OwnAndChildren(nn.Module):
     def __init__(self):
         super().__init__()
         self.scale = nn.Parameter(torch.ones(3))
+        self.temperature = nn.Parameter(torch.tensor(1.0))  # 0-d: one scalar
         self.offset = nn.Parameter(torch.zeros(3), requires_grad=False)
         self.register_buffer("steps", torch.zeros(()))
         self.inner = nn.Linear(3, 2)
@@ -80,9 +97,12 @@ def sample_layers() -> list[tuple[str, object]]:
     half_frozen = nn.Linear(6, 4)
     half_frozen.weight.requires_grad_(False)
     shared = nn.Linear(3, 3)
+    tied = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 4))
+    tied[1].weight = tied[0].weight
     return [
         ("nn.Linear(6, 4) with its weight frozen and its bias trainable", half_frozen),
-        ("a module with parameters of its own (scale trainable, offset frozen), a buffer and nested children "
+        ("nn.Sequential(Linear(4, 4), Linear(4, 4)) whose two layers share one weight (tied: it counts once)", tied),
+        ("a module with parameters of its own (scale, a 0-d temperature, a frozen offset), a buffer and nested children "
          "(Linear(3, 2), Sequential(Sequential(Linear(2, 2, bias=False)), ReLU))", OwnAndChildren()),
         ("nn.Sequential(shared, nn.ReLU(), shared) with the same nn.Linear(3, 3) twice (its parameters count once)",
          nn.Sequential(shared, nn.ReLU(), shared)),

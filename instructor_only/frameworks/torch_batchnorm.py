@@ -158,6 +158,7 @@ def make_mlp(cls, in_features, hidden, depth, num_classes, batch_norm, activatio
         rng = np.random.default_rng(seed)
         with torch.no_grad():
             for bn in model.norms:
+                bn.eps, bn.momentum = 0.01, 0.3  # not the defaults: the forward pass must use the layer as it is
                 bn.weight.copy_(tensor(rng.uniform(0.5, 1.5, hidden)))
                 bn.bias.copy_(tensor(rng.normal(0, 0.3, hidden)))
                 bn.running_mean.copy_(tensor(rng.normal(0, 0.5, hidden)))
@@ -181,6 +182,30 @@ def mlp_call(fn, model, x, training: bool) -> np.ndarray:
     return to_numpy(fn(model, tensor(x)))
 
 
+def mlp_parameters_without_gradient(fn, model, x) -> list[str]:
+    """The model's trainable parameters that no gradient of the logits (training mode) reaches, by name."""
+    model.train(True)
+    model.zero_grad()
+    fn(model, tensor(x)).sum().backward()
+    # (None only: a bias right before a training-mode batch norm gets an exactly-zero gradient, the norm removes it)
+    missing = [name for name, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    model.zero_grad()
+    return missing
+
+
+def cross_entropy_gradient(fn, logits, labels) -> np.ndarray:
+    z = tensor(logits, requires_grad=True)
+    fn(z, torch.as_tensor(np.asarray(labels), dtype=torch.long)).backward()
+    return to_numpy(z.grad)
+
+
+def layer_output_dtype(cls, num_features: int) -> str:
+    """The dtype of a default-made layer's output on a float32 batch (training mode)."""
+    layer = cls(num_features)
+    layer.train(True)
+    return str(layer(torch.ones(4, num_features) * torch.arange(4.0)[:, None]).dtype).removeprefix("torch.")
+
+
 def mlp_output_requires_grad(fn, model, x) -> bool:
     model.train(True)
     return fn(model, tensor(x)).requires_grad
@@ -196,16 +221,30 @@ def call_cross_entropy(fn, logits, labels, dtype="float64"):
     return float(to_numpy(out)), ok
 
 
-def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0):
-    """Linear -> [BatchNorm1d] -> ReLU -> Linear from PyTorch's own layers, in float64."""
+def make_reference_model(in_features, hidden, num_classes, batch_norm, seed=0, dtype="float64", built=True):
+    """Linear -> [BatchNorm1d] -> ReLU -> Linear from PyTorch's own layers, in float64 (or float32). (`built`:
+    PyTorch modules are built when made.)"""
     torch.manual_seed(seed)
     layers = [nn.Linear(in_features, hidden)] + ([nn.BatchNorm1d(hidden)] if batch_norm else [])
-    return nn.Sequential(*layers, nn.ReLU(), nn.Linear(hidden, num_classes)).double()
+    model = nn.Sequential(*layers, nn.ReLU(), nn.Linear(hidden, num_classes))
+    return model.double() if dtype == "float64" else model
 
 
-def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0):
-    return fn(model, tensor(x), torch.as_tensor(np.asarray(y), dtype=torch.long), lr, batch_size,
-              torch.Generator().manual_seed(seed), F.cross_entropy)
+BUILDS_ON_FIRST_CALL = False  # no model of PyTorch's creates its parameters on its first call (lazy modules aside)
+
+
+def freeze_first_layer(model) -> None:
+    model[0].requires_grad_(False)
+
+
+def call_sgd_epoch(fn, model, x, y, lr: float, batch_size: int, seed: int = 0, epochs: int = 1, dtype="float64"):
+    """`epochs` calls of the student's sgd_epoch with ONE generator (seeded with `seed`); the last call's result."""
+    generator = torch.Generator().manual_seed(seed)
+    x_t = tensor(x, {"float64": torch.float64, "float32": torch.float32}[dtype])
+    y_t = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    for _ in range(epochs):
+        result = fn(model, x_t, y_t, lr, batch_size, generator, F.cross_entropy)
+    return result
 
 
 def set_eval_mode(model) -> None:
@@ -235,3 +274,8 @@ def count_forward_calls(model):
 
 def eigen_input(a, dtype="float64"):
     return tensor(a, {"float64": torch.float64, "float32": torch.float32}[dtype])
+
+
+def values_of(t) -> np.ndarray:
+    """A tensor's values as they are now (float64 numpy)."""
+    return to_numpy(t)

@@ -100,6 +100,25 @@ def forward(layer, x, training: bool) -> np.ndarray:
         return _native(layer(tensor(x)))
 
 
+def gradient_consistency(layer, x, direction, upstream, step=1e-5) -> tuple[float, float]:
+    """In inference mode, the derivative of sum(upstream * layer(x)) along `direction`: by autograd through the
+    layer, and by central differences of its forward pass. A detached path (a shortcut, a concatenation) makes them
+    differ."""
+    layer.eval()
+    xt = tensor(x, requires_grad=True)
+    u, v = tensor(upstream), tensor(direction)
+    (layer(xt) * u).sum().backward()
+    autograd = float((xt.grad * v).sum())
+    with torch.no_grad():
+        ahead, behind = (float((layer(tensor(x) + s * v) * u).sum()) for s in (step, -step))
+    return autograd, (ahead - behind) / (2 * step)
+
+
+def restore_calls(layer, n: int) -> None:
+    """Load a state whose counter is n, as restoring a checkpoint does."""
+    layer.load_state_dict({**layer.state_dict(), "calls": torch.tensor(n, dtype=torch.int64)})
+
+
 def forward_default(layer, x) -> np.ndarray:
     raise NotImplementedError("a PyTorch layer takes its mode from train()/eval(), not from a call argument")
 

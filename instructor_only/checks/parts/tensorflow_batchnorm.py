@@ -35,20 +35,22 @@ def reference_sgd_epoch(model, x, y, lr: float) -> None:
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
 
 
-def reference_minibatch_epoch(model, x, y, lr: float, batch_size: int, seed: int = 0) -> float:
-    """One epoch as the lab's contract asks, with keras.optimizers.SGD: the order rng.permutation(N) draws from
-    np.random.default_rng(seed) (as the check seeds the student's), minibatches of batch_size (the last one smaller),
-    training=True. Returns the plain mean of the minibatch losses."""
+def reference_minibatch_epoch(model, x, y, lr: float, batch_size: int, seed: int = 0, epochs: int = 1) -> float:
+    """`epochs` epochs as the lab's contract asks, with keras.optimizers.SGD: each epoch's order rng.permutation(N)
+    draws from ONE np.random.default_rng(seed) (as the check seeds the student's), minibatches of batch_size (the last
+    one smaller), training=True. Returns the plain mean of the last epoch's minibatch losses."""
     optimizer = keras.optimizers.SGD(learning_rate=lr)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")
     x, y = tensor(x), tf.constant(np.asarray(y), tf.int64)
-    order = np.random.default_rng(seed).permutation(int(x.shape[0]))
-    losses = []
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        with tf.GradientTape() as tape:
-            loss = loss_fn(tf.gather(y, idx), model(tf.gather(x, idx), training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        losses.append(float(loss))
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(int(x.shape[0]))
+        losses = []
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            with tf.GradientTape() as tape:
+                loss = loss_fn(tf.gather(y, idx), model(tf.gather(x, idx), training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            losses.append(float(loss))
     return sum(losses) / len(losses)

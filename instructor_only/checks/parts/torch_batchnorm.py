@@ -27,21 +27,23 @@ def reference_sgd_epoch(model, x, y, lr: float) -> None:
     optimizer.zero_grad()
 
 
-def reference_minibatch_epoch(model, x, y, lr: float, batch_size: int, seed: int = 0) -> float:
-    """One epoch as the lab's contract asks, with torch.optim.SGD: the order torch.randperm(N) draws from a generator
-    seeded with `seed` (as the check seeds the student's), minibatches of batch_size (the last one smaller), training
-    mode. Returns the plain mean of the minibatch losses."""
+def reference_minibatch_epoch(model, x, y, lr: float, batch_size: int, seed: int = 0, epochs: int = 1) -> float:
+    """`epochs` epochs as the lab's contract asks, with torch.optim.SGD: each epoch's order torch.randperm(N) draws
+    from ONE generator seeded with `seed` (as the check seeds the student's), minibatches of batch_size (the last one
+    smaller), training mode. Returns the plain mean of the last epoch's minibatch losses."""
     x, y = tensor(x), torch.as_tensor(np.asarray(y), dtype=torch.long)
-    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     model.train()
-    losses = []
-    for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x[idx]), y[idx])
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    for _ in range(epochs):
+        order = torch.randperm(len(x), generator=generator)
+        losses = []
+        for start in range(0, len(x), batch_size):
+            idx = order[start:start + batch_size]
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
     optimizer.zero_grad()
     return sum(losses) / len(losses)
