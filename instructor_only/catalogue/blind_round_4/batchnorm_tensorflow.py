@@ -969,7 +969,7 @@ ENTRIES = [
                 v = v / tf.norm(v)
             return float(tf.squeeze(tf.matmul(v, tf.matmul(h, v), transpose_a=True)))
     """),
-    Alternative('smoothness_constant', 'blind4_float32_computation', 'RECLASSIFIED (float32 arithmetic is within the contract; L differs by ~1e-7 relative, inside the checks' 1e-6), written as a bug: Casts the input to float32 before forming X^T X / n, so float64 input only gets about 7 significant digits.', """
+    Alternative('smoothness_constant', 'blind4_float32_computation', 'RECLASSIFIED (float32 arithmetic is within the contract; L differs by ~1e-7 relative, inside the 1e-6 the checks allow), written as a bug: Casts the input to float32 before forming X^T X / n, so float64 input only gets about 7 significant digits.', """
         def smoothness_constant(x):
             x = tf.cast(x, tf.float32)
             h = tf.matmul(x, x, transpose_a=True) / x.shape[0]

@@ -630,7 +630,7 @@ ENTRIES += [
             log_norm = torch.log(torch.exp(logits).sum(dim=1))
             return (log_norm - logits.gather(1, labels.unsqueeze(1)).squeeze(1)).mean()
     """),
-    Alternative("cross_entropy", "blind4_float32_downcast", "RECLASSIFIED (float32 arithmetic is within the contract; the loss differs by ~1e-7 relative, inside the checks' 1e-6), written as a bug: Casts the logits to float32 'for speed' before the computation, so float64 logits lose precision and the loss comes back as float32 instead of in the logits' dtype.", """
+    Alternative("cross_entropy", "blind4_float32_downcast", "RECLASSIFIED (float32 arithmetic is within the contract; the loss differs by ~1e-7 relative, inside the 1e-6 the checks allow), written as a bug: Casts the logits to float32 'for speed' before the computation, so float64 logits lose precision and the loss comes back as float32 instead of in the logits' dtype.", """
         def cross_entropy(logits, labels):
             z = logits.float()
             return (torch.logsumexp(z, dim=1) - z.gather(1, labels.view(-1, 1)).view(-1)).mean()
@@ -896,7 +896,7 @@ ENTRIES += [
                 v = w / w.norm()
             return float(v @ h @ v)
     """),
-    Alternative("smoothness_constant", "blind4_float32_eigvalsh", "RECLASSIFIED (float32 arithmetic is within the contract; L differs by ~1e-7 relative, inside the checks' 1e-6), written as a bug: Converts the data to float32 before forming X^T X / n, so float64 input loses about 9 digits and the returned L is only accurate to ~1e-7 relative.", """
+    Alternative("smoothness_constant", "blind4_float32_eigvalsh", "RECLASSIFIED (float32 arithmetic is within the contract; L differs by ~1e-7 relative, inside the 1e-6 the checks allow), written as a bug: Converts the data to float32 before forming X^T X / n, so float64 input loses about 9 digits and the returned L is only accurate to ~1e-7 relative.", """
         def smoothness_constant(x):
             x32 = x.float()
             h = x32.T @ x32 / x32.shape[0]
