@@ -371,7 +371,9 @@ ENTRIES = [
                         p.grad = None
                 return loss.item()
     """),
-    Alternative("sgd_epoch", "split_and_zero_", "torch.split of a permutation, zero_() on the gradients", """
+    Bug("sgd_epoch", "split_and_zero_",
+        "RECLASSIFIED (issue 25: structure): torch.split of a permutation and p.add_(p.grad) on every parameter, which "
+        "crashes on a model with a frozen layer (its parameters have no gradient)", """
         def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
             model.train(True)
             total, batches = 0.0, 0
