@@ -137,7 +137,9 @@ ENTRIES = [
         def nhwc_to_nchw(x):
             return tf.transpose(x, [0, 2, 3, 1])
     """),
-    Alternative("layouts", "einsum", "tf.einsum with named axes", """
+    Bug("layouts", "einsum",
+        "RECLASSIFIED (issue 25: every dtype): tf.einsum with named axes has no kernel for uint8 or bool tensors (raw "
+        "images, masks), so those fail; the docstring promises the same data in the same dtype", """
         def nchw_to_nhwc(x):
             return tf.einsum("nchw->nhwc", x)
 
@@ -1005,8 +1007,8 @@ BLIND_ROUND_2 = [
             denominator = tf.reduce_mean(tf.abs(pooled))
             return float(numerator.numpy() / denominator.numpy())
     '''),
-    Alternative('layouts', 'einsum_and_cycle',
-        "nchw_to_nhwc uses tf.einsum('nchw->nhwc'); nhwc_to_nchw applies that 3-cycle of the C,H,W axes twice (a 3-cycle's square is its inverse); pure permutations, dtype kept.", '''
+    Bug('layouts', 'einsum_and_cycle',
+        "RECLASSIFIED (issue 25: every dtype; tf.einsum has no kernel for uint8 or bool): nchw_to_nhwc uses tf.einsum('nchw->nhwc'); nhwc_to_nchw applies that 3-cycle of the C,H,W axes twice (a 3-cycle's square is its inverse); pure permutations, dtype kept.", '''
         def nchw_to_nhwc(x):
             """Tensor of shape (N, C, H, W) -> the same data (same dtype) as (N, H, W, C): out[n, h, w, c] == x[n, c, h, w]."""
             return tf.einsum("nchw->nhwc", x)

@@ -607,9 +607,9 @@ class CheckBlockCosts:
     grade_id = "check_block_costs"
 
     # beyond the examples: width 1 on odd maps, and a large block whose counts exceed 2**31 (int32 overflows)
-    # and 0x0 maps (the weights stay, the multiply-adds vanish), and counts past 2**53, where floats lose digits
-    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1), (4, 3), (512, 28), (8, 0),
-                                                (2**20 + 4, 2**12 + 1)])
+    # and 0x0 maps (the weights stay, the multiply-adds vanish). (Counts past 2**53, where floats lose digits, belong
+    # to no network: code that computes them in floats is not failed for it.)
+    @pytest.mark.parametrize("channels, size", [(64, 8), (256, 14), (16, 32), (8, 1), (4, 3), (512, 28), (8, 0)])
     def check_matches_reference(self, student, channels, size):
         got = student.block_costs(channels, size)
         want = ref.block_costs(channels, size)

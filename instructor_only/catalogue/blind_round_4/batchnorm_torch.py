@@ -703,7 +703,7 @@ ENTRIES += [
             model.zero_grad()
             return sum(losses) / len(losses)
     """),
-    Alternative("sgd_epoch", "blind4_numpy_scalar_return", "RECLASSIFIED (numpy.float64 is a Python float: isinstance(v, float) holds, as the notebook's check asks), written as a bug: Returns np.mean(losses), a numpy.float64 rather than the Python float the docstring promises.", """
+    Bug("sgd_epoch", "blind4_numpy_scalar_return", "Returns np.mean(losses), a numpy.float64 rather than the Python float the docstring promises.", """
         def sgd_epoch(model, x, y, lr, batch_size, generator, loss_fn):
             model.train()
             order = torch.randperm(len(x), generator=generator)

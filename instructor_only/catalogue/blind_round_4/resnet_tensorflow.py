@@ -1510,7 +1510,7 @@ ENTRIES = [
             bottleneck = [convs + 2 * (2 * width + channels), hw * convs]
             return {"basic": basic, "bottleneck": bottleneck}
     """),
-    Bug("block_costs", "blind4_float_width_rounded_at_end", "width = channels / 4 makes every count a float that is only converted with int(round(...)) at the end: exact for small blocks, but above 2**53 the float loses the low digits, so huge inputs get wrong counts.", """
+    Alternative("block_costs", "blind4_float_width_rounded_at_end", "RECLASSIFIED (exact below 2**53, beyond the counts of any network), written as a bug: width = channels / 4 makes every count a float that is only converted with int(round(...)) at the end: exact for small blocks, but above 2**53 the float loses the low digits, so huge inputs get wrong counts.", """
         def block_costs(channels, size):
             width = channels / 4
             positions = size ** 2

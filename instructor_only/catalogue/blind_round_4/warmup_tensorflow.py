@@ -18,7 +18,7 @@ ENTRIES = [
             out -= (dilation - 1) * (kernel - 1)
             return out
     """),
-    Bug("conv_output_size", "blind4_float_division_truncated", "Divides in floating point and truncates with int(): right for ordinary sizes but wrong once the lengths exceed float precision (around 2**53).", """
+    Alternative("conv_output_size", "blind4_float_division_truncated", "RECLASSIFIED (exact below 2**53 pixels, longer than any image: the checks stop at 4,096), written as a bug: Divides in floating point and truncates with int(): right for ordinary sizes but wrong once the lengths exceed float precision (around 2**53).", """
         def conv_output_size(n, kernel, padding=0, stride=1, dilation=1):
             span = dilation * (kernel - 1) + 1
             return int((n + 2 * padding - span) / stride) + 1
