@@ -15,7 +15,12 @@ from instructor_only.grading.submissions import plan
 
 GRADE_IDS = ("check_batch_norm", "check_batchnorm_layer", "check_sgd_epoch")
 RULE_BREAKERS = {("batch_norm", "calls_builtin"), ("sgd_epoch", "keras_optimizer"),  # the catalogues' own
-                 ("batchnorm_layer", "r25_inline_instead_of_batch_norm")}
+                 ("batchnorm_layer", "r25_inline_instead_of_batch_norm"),
+                 # written blind (round 4): the built-ins under their usual names
+                 ("batch_norm", "blind4_calls_builtin_batch_norm"), ("batch_norm", "blind4_builtin_batch_normalization"),
+                 ("batchnorm_layer", "blind4_forward_uses_builtin_functional"),
+                 ("batchnorm_layer", "blind4_call_uses_tf_nn_batch_normalization"),
+                 ("sgd_epoch", "blind4_uses_torch_optim"), ("sgd_epoch", "blind4_keras_sgd_optimizer")}
 
 
 @dataclass(frozen=True)
