@@ -816,8 +816,8 @@ BLIND_ROUND_1 = [
             per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(labels, tf.int64), logits=logits)
             return tf.reduce_mean(per_example)
     '''),
-    Alternative('sgd_epoch', 'np_split_tensor_accumulator',
-        'Cuts the permutation with np.split at multiples of batch_size (full batches plus a smaller last one), takes the variable list once, and accumulates the losses in a list of tensors converted to a float at the end.', '''
+    Bug('sgd_epoch', 'np_split_tensor_accumulator',
+        'RECLASSIFIED (issue 25: structure): it takes the variable list before the first call, which is empty for a Keras model that makes its weights on its first call, so nothing is trained. Cuts the permutation with np.split at multiples of batch_size (full batches plus a smaller last one), takes the variable list once, and accumulates the losses in a list of tensors converted to a float at the end.', '''
         def sgd_epoch(model, x, y, lr, batch_size, rng, loss_fn):
             """One epoch of minibatch SGD on (x, y), updating model's trainable variables in place."""
             n = int(x.shape[0])
