@@ -99,9 +99,12 @@ def remove_worker(worker_tag: str) -> None:
     """Remove the cgroup folders of a worker that is gone (empty folders only: a busy one is left alone)."""
     for controller in CONTROLLERS:
         worker = controller_dir(controller) / GROUP / worker_tag
-        if worker.is_dir():
-            for folder in [*(p for p in worker.iterdir() if p.is_dir()), worker]:
-                try:
-                    folder.rmdir()
-                except OSError:
-                    pass
+        try:  # (another grading process may be removing the same stale worker: the folder can vanish meanwhile)
+            folders = [*(p for p in worker.iterdir() if p.is_dir()), worker] if worker.is_dir() else []
+        except FileNotFoundError:
+            folders = []
+        for folder in folders:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
