@@ -397,8 +397,3 @@ def count_forward_calls(model):
 
 def eigen_input(a, dtype="float64"):
     return tensor(a, {"float64": tf.float64, "float32": tf.float32}[dtype])
-
-
-def values_of(t) -> np.ndarray:
-    """A tensor's values as they are now (float64 numpy)."""
-    return to_numpy(t)
