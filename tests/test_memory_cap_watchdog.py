@@ -70,7 +70,7 @@ def test_an_out_of_memory_kill_is_the_memory_cap_at_once():
     assert "exceeded the memory cap" in dog.check() and init.killed
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not (cgroups.ROOT / "memory").is_dir(), reason="needs root and cgroup v1")
+@pytest.mark.skipif(bool(cgroups.missing()), reason="needs cgroups this grader may manage")
 def test_a_real_process_over_its_cap_is_reported_within_seconds():
     """A real cgroup with a 300 MB cap and a process that allocates 1 GB: whichever sign comes first, the watchdog
     names the memory cap within a few seconds (its memory.stat is read as the kernel's is)."""
@@ -80,8 +80,7 @@ def test_a_real_process_over_its_cap_is_reported_within_seconds():
                             "import numpy as np; hog = np.ones(125_000_000); time.sleep(60)"],
                            stdin=subprocess.PIPE, text=True)
     try:
-        for folder in kernel.dirs.values():
-            (folder / "cgroup.procs").write_text(str(hog.pid))
+        kernel.join(hog.pid)
         hog.stdin.write("go\n")
         hog.stdin.flush()
 

@@ -41,12 +41,11 @@ def become_reference(fd: int, drop_to_uid: bool) -> None:
             # A temporary folder it may write to (torch's optimizers make a cache folder there): in the kernel
             # parent's /tmp, which no kernel sees (each has a /tmp of its own).
             own_tmp = tempfile.mkdtemp(prefix="reference-")
-            os.chown(own_tmp, uid, uid)
+            owner = namespaces.owner_of_kernel_files(uid)
+            os.chown(own_tmp, owner, owner)
             os.environ.update(TMPDIR=own_tmp, HOME=own_tmp)
             tempfile.tempdir = own_tmp
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)  # no capabilities from here on
+            namespaces.drop_privileges(uid)  # no capabilities from here on
             seccomp.install()  # the kernels' filter: what it has no use for either
         namespaces.die_with_parent()  # (after the uid change, which clears it)
         one_thread()

@@ -101,7 +101,8 @@ def serve(socket_path: str, modules: list[str]) -> None:
                 os.close(fd)
             if request.get("sandbox"):
                 try:
-                    reply = {"pid": namespaces.spawn(request, become_kernel, [server.fileno(), connection.fileno()])}
+                    init, launcher = namespaces.spawn(request, become_kernel, [server.fileno(), connection.fileno()])
+                    reply = {"pid": init, "launcher": launcher}
                 except RuntimeError as error:
                     reply = {"error": str(error)}
                 connection.sendall(json.dumps(reply).encode() + b"\n")
@@ -220,14 +221,15 @@ class KernelParent:
                 parent = cls._parents[(framework, sandboxed)] = KernelParent(framework, sandboxed)
             return parent
 
-    def fork_kernel(self, request: dict) -> int:
+    def fork_kernel(self, request: dict) -> dict:
+        """The kernel's pid (sandboxed: its init's, and its launcher's)."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.connect(self.socket_path)
             connection.sendall(json.dumps(request).encode() + b"\n")
             reply = json.loads(receive(connection))
         if "error" in reply:
             raise RuntimeError(reply["error"])
-        return reply["pid"]
+        return reply
 
     def fork_reference(self, answering_end: socket.socket, drop_to_uid: bool) -> int:
         """Fork the reference process of this framework (reference_process.py), answering on `answering_end` (one end
@@ -286,6 +288,8 @@ class WarmProvisioner(LocalProvisioner):
     sandbox: "SandboxSettings | None" = None
     kernel_dir: Path | None = None
     cgroups: "cgroups.KernelCgroups | None" = None
+    launcher: int | None = None
+    SEAL_SECONDS = 5.0
 
     async def launch_kernel(self, cmd, **kwargs):
         argv = cmd[cmd.index("-f"):] if "-f" in cmd else cmd[3:]  # [python, -m, ipykernel_launcher, -f, file, ...]
@@ -296,7 +300,8 @@ class WarmProvisioner(LocalProvisioner):
             request = {"argv": argv, "env": env, "cwd": cwd}
         else:  # only what the kernel may know: the kernel parent's memory is the kernel's (it is forked from it)
             request = {"argv": argv, "env": policy.kernel_environment(env), "sandbox": True, **self._prepare_sandbox(cwd)}
-        pid = KernelParent.get(self.framework, self.sandbox is not None).fork_kernel(request)
+        forked = KernelParent.get(self.framework, self.sandbox is not None).fork_kernel(request)
+        pid, self.launcher = forked["pid"], forked.get("launcher")
         self.process = ForkedKernelProcess(pid)
         self.pid, self.pgid, self.cwd = pid, pid, cwd
         await wait_until_bound(self.connection_info, self.process)
@@ -304,11 +309,17 @@ class WarmProvisioner(LocalProvisioner):
 
     def seal(self) -> None:
         """Once the kernel is ready (its sockets bound, its connection file rewritten) and before any student code
-        runs: the kernel can no longer write to its folder, which lives on the worker's disk."""
-        if self.kernel_dir is not None:
-            for path in (self.kernel_dir, self.kernel_dir / "kernel.json"):
-                os.chown(path, 0, 0)
-            os.chmod(self.kernel_dir, 0o755)
+        runs: the kernel can no longer write to its folder, which lives on the worker's disk. Its launcher makes the
+        folder read-only in the kernel's view (namespaces.py); without that, the kernel is not started."""
+        if self.launcher is None:
+            return
+        os.kill(self.launcher, signal.SIGUSR1)
+        deadline = time.monotonic() + self.SEAL_SECONDS
+        while not namespaces.sealed(self.launcher, str(self.kernel_dir)):
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"the grading sandbox did not seal the kernel's folder within {self.SEAL_SECONDS} s")
+            time.sleep(0.002)
 
     def _prepare_sandbox(self, cwd: str) -> dict:
         """The kernel's cgroups (with their limits) and the files its working folder starts with: what nbgrader put
@@ -330,6 +341,7 @@ class WarmProvisioner(LocalProvisioner):
                 self.process.kill()  # the sandbox's init: the OS then ends everything in its namespaces
                 self.process.wait(5)
             if self.cgroups is not None:
+                self.cgroups.kill_all()  # and whatever is left in its cgroup: no survivors, whatever happened
                 self.cgroups.remove()
             if self.kernel_dir is not None:
                 shutil.rmtree(self.kernel_dir, ignore_errors=True)

@@ -2,10 +2,15 @@
 kernel it forks. What is visible, writable and the limits come from policy.py; this module only carries them out.
 
     launcher (host pid namespace)          joins the kernel's cgroups, unshares mount/pid/net/ipc/uts/cgroup
-                                           namespaces
+                                           namespaces; on SIGUSR1, seals the kernel's folder (read-only)
      └─ init (pid 1 of the new namespace)  mounts /proc, /tmp, /dev/shm, WORK_DIR; hides every other kernel's folder
          │                                 and the cgroups; drops to the kernel's uid; forwards SIGINT/SIGTERM
          └─ kernel                         rlimits, environment, then becomes the IPython kernel
+
+Without root (cgroup v2 with a delegated subtree), bwrap started the kernel parent in a user namespace where only
+the grader's uid is mapped (as 0): the namespaces above belong to it, and the drop to the kernel's uid enters one
+more user namespace, the kernel's own, where that uid is mapped to the grader's (drop_privileges). The kernel then
+has no capability in any namespace and cannot change its mounts.
 
 The worker signals and kills the *init* (its host pid is what the kernel parent returns): when it dies, the OS kills
 everything else in the namespace. Each process dies with its parent (PR_SET_PDEATHSIG), so a dead worker leaves no
@@ -24,9 +29,12 @@ from pathlib import Path
 from instructor_only.grading.classgrade.sandbox import policy, seccomp
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
-PR_SET_PDEATHSIG = 1
+CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = 0x20000000, 0x40000000, 0x10000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 8, 32, 4096, 8192, 16384, 1 << 18)
+MS_KEPT_ON_REMOUNT = 2 | 4 | 8 | 1024 | 2048 | 4096  # nosuid nodev noexec noatime nodiratime relatime (= ST_* bits)
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -55,9 +63,58 @@ def tmpfs(target: str, megabytes: int, mode: str = "1777", owner: int | None = N
     mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options)
 
 
+def rootless() -> bool:
+    """Is this process in a user namespace (the sandbox without root), rather than the machine's own?"""
+    with open("/proc/self/uid_map") as uid_map:
+        return uid_map.read().split() != ["0", "0", "4294967295"]
+
+
+def owner_of_kernel_files(uid: int) -> int:
+    """Who the files a kernel may write must belong to, as this process sees it: the kernel's uid; without root, the
+    grader (0 here), which the kernel's own user namespace maps the kernel's uid to."""
+    return 0 if rootless() else uid
+
+
+def drop_privileges(uid: int) -> None:
+    """Become `uid` with no capabilities in any namespace, for good (a kernel, the reference process)."""
+    for capability in range(int(open("/proc/sys/kernel/cap_last_cap").read()) + 1):
+        _check(_libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0), "prctl(PR_CAPBSET_DROP)")
+    if rootless():  # the grader's uid, mapped to `uid` in a user namespace of this process's own
+        unshare(CLONE_NEWUSER)
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} 0 1"), ("gid_map", f"{uid} 0 1")):
+            with open(f"/proc/self/{name}", "w") as file:
+                file.write(text)
+    else:
+        os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    # Root's capabilities went with the change of uid; a new user namespace's stay with a process whose uid did not
+    # change: clear them all (and the ambient ones bwrap gave the kernel parent).
+    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "prctl(PR_CAP_AMBIENT)")
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    _check(_libc.capset(header, (ctypes.c_uint32 * 6)()), "capset")
+
+
+def seal(folder: str) -> None:
+    """Make `folder` (a mount point in this mount namespace) read-only, keeping the flags it has."""
+    kept = os.statvfs(folder).f_flag & MS_KEPT_ON_REMOUNT
+    mount(None, folder, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
+
+
+def sealed(launcher: int, folder: str) -> bool:
+    """Has the kernel's launcher sealed `folder` (the worker asks, reading the launcher's mount table)?"""
+    try:
+        with open(f"/proc/{launcher}/mountinfo") as mountinfo:
+            return any(fields[4].encode().decode("unicode_escape") == folder and "ro" in fields[5].split(",")
+                       for fields in (line.split() for line in mountinfo))
+    except OSError:
+        return False
+
+
 # ------------------------------------------------------------------------------------------------ in the parent
-def spawn(request: dict, run_kernel, close_fds: list[int]) -> int:
-    """Fork a sandboxed kernel for `request`; return the host pid of its init (what the worker signals).
+def spawn(request: dict, run_kernel, close_fds: list[int]) -> tuple[int, int]:
+    """Fork a sandboxed kernel for `request`; return the host pids of its init (what the worker signals and kills)
+    and of its launcher (what the worker asks to seal the kernel's folder once the kernel is ready).
 
     request: argv, env, kernel_dir (its connection file and sockets), cgroup_procs (cgroup.procs files to join),
     cold (exec a fresh interpreter instead of becoming the kernel in the forked process), cpu_seconds.
@@ -81,7 +138,7 @@ def spawn(request: dict, run_kernel, close_fds: list[int]) -> int:
     if errors or "ready" not in lines:
         raise RuntimeError("the grading sandbox could not be built: "
                            + (errors[0] if errors else "its init process ended before it was ready"))
-    return int(next(line.split()[1] for line in lines if line.startswith("pid ")))
+    return int(next(line.split()[1] for line in lines if line.startswith("pid "))), launcher
 
 
 def _launcher(request: dict, run_kernel, report: int) -> None:
@@ -91,6 +148,10 @@ def _launcher(request: dict, run_kernel, report: int) -> None:
     for procs in request["cgroup_procs"]:
         Path(procs).write_text(str(os.getpid()))
     unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+    # The worker's SIGUSR1 once the kernel is ready, before any student code runs: its folder, which lives on the
+    # worker's disk, becomes read-only in the kernel's mount namespace (which this process shares; the kernel cannot
+    # undo it, having no capability over that namespace).
+    signal.signal(signal.SIGUSR1, lambda _number, _frame: seal(request["kernel_dir"]))
     init = os.fork()
     if init == 0:
         try:
@@ -130,14 +191,13 @@ def _init(request: dict, run_kernel, uid: int, report: int) -> None:
     os.makedirs(kernel_dir, exist_ok=True)
     mount(f"{policy.HOLD_DIR}/own", kernel_dir, None, MS_MOVE)           # ... and put its own folder back
     tmpfs(policy.CGROUP_DIR, 1, mode="755")                              # the cgroups: the parent's business
-    tmpfs(policy.WORK_DIR, policy.WORK_MB, mode="700", owner=uid)
-    _write_owned(_read_folder(Path(kernel_dir) / "files"), Path(policy.WORK_DIR), uid)
-    _write_owned(font_cache, Path("/tmp/matplotlib"), uid)
+    owner = owner_of_kernel_files(uid)
+    tmpfs(policy.WORK_DIR, policy.WORK_MB, mode="700", owner=owner)
+    _write_owned(_read_folder(Path(kernel_dir) / "files"), Path(policy.WORK_DIR), owner)
+    _write_owned(font_cache, Path("/tmp/matplotlib"), owner)
     for path in [kernel_dir, *(str(p) for p in Path(kernel_dir).iterdir() if p.name != "files")]:
-        os.chown(path, uid, uid)
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)  # from here on: no capabilities, and bwrap set no_new_privs for good
+        os.chown(path, owner, owner)
+    drop_privileges(uid)  # from here on: no capabilities, and bwrap set no_new_privs for good
     die_with_parent()  # (after the uid change, which clears it)
     seccomp.install()
     os.write(report, b"ready\n")

@@ -83,6 +83,14 @@ PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN",
                        "CAP_SETPCAP", "CAP_KILL")
 
 
+def parent_isolation() -> list[str]:
+    """bwrap's namespaces and capabilities for the kernel parent. Without root, a user namespace of its own, where
+    the grader's uid is 0 and the capabilities are the namespace's (nothing outside it)."""
+    rootless = ["--unshare-user", "--uid", "0", "--gid", "0"] if os.geteuid() != 0 else []
+    return [*rootless, "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            *(argument for capability in PARENT_CAPABILITIES for argument in ("--cap-add", capability))]
+
+
 def kernel_environment(requested: dict) -> dict:
     """What a kernel gets of the environment its manager asked for: the listed variables, and the fixed ones."""
     return {**{k: v for k, v in requested.items() if k in KERNEL_ENVIRONMENT}, **KERNEL_SET_ENVIRONMENT}
@@ -106,15 +114,13 @@ def parent_command(course_root: Path, sandbox_dir: Path, font_cache: Path, cgrou
     matplotlib's, built once per machine and copied into each kernel's /tmp; cgroup_dirs maps each controller to the
     worker's cgroup folder, bound (read-write) under CGROUP_DIR for the parent to put kernels in.
     """
-    argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+    argv = ["bwrap", "--die-with-parent", "--new-session", *parent_isolation(),
             "--hostname", "grading", "--clearenv", "--setenv", "PATH", KERNEL_SET_ENVIRONMENT["PATH"],
             "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", str(font_cache),
             # The course's code from where this grader imported it (a course directory holding its own copy puts
             # that first on sys.path), not from wherever the venv's .pth file points.
             "--setenv", "PYTHONPATH", str(course_root),
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for capability in PARENT_CAPABILITIES:
-        argv += ["--cap-add", capability]
     read_only = [p for p in [*ETC_READ_ONLY, *SYS_READ_ONLY, *python_environment(), *course_read_only(course_root)]
                  if os.path.exists(p)]
     for folder in sorted({str(a) for p in read_only for a in Path(p).parents if str(a) not in ("/", "/tmp")},
