@@ -1,7 +1,8 @@
 """The worker's private folders: one per worker process, under a root-only folder, removed when the worker exits,
 and at the latest by the next worker on the machine if this one was killed.
 
-    <tmp>/classgrade/worker-<pid>-<random>/   (0700; a lock file held while the worker lives)
+    <tmp>/classgrade/worker-<pid>-<random>/   (0700; a lock file held while the worker lives; classgrade-<uid>/
+                                               for a grader that is not root)
         jobs/<student>-<random>/               a scratch course per submission (hidden tests included: never
                                                visible to a kernel)
         sandbox/control.sock                   the kernel parent's socket
@@ -14,6 +15,7 @@ import atexit
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -21,7 +23,18 @@ from pathlib import Path
 
 from instructor_only.grading.classgrade.sandbox import cgroups
 
-BASE = Path(tempfile.gettempdir()) / "classgrade"
+# Root's graders share one folder; a non-root grader has its own (another user may not lend it one: checked below).
+BASE = Path(tempfile.gettempdir()) / ("classgrade" if os.geteuid() == 0 else f"classgrade-{os.geteuid()}")
+
+
+def make_base() -> None:
+    """BASE, 0700 and this grader's own (not a link or a folder someone else made for it to use)."""
+    BASE.mkdir(mode=0o700, exist_ok=True)
+    found = os.lstat(BASE)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid():
+        raise RuntimeError(f"{BASE} belongs to uid {found.st_uid}, not to this grader (uid {os.geteuid()}): remove it, "
+                           f"or set TMPDIR to a folder of your own")
+    os.chmod(BASE, 0o700)
 
 
 class WorkerScratch:
@@ -29,8 +42,7 @@ class WorkerScratch:
     _lock = threading.Lock()
 
     def __init__(self):
-        BASE.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(BASE, 0o700)
+        make_base()
         remove_stale()
         self.root = Path(tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=BASE))
         self._held = open(self.root / ".lock", "w")  # noqa: SIM115 -- held for the worker's lifetime

@@ -2,73 +2,77 @@
 
 Namespaces already take away what these calls would reach; the filter removes the attack surface itself (user
 namespaces, io_uring, the kernel keyring, vsock to the hypervisor, ...). It is installed by the sandbox's init after
-it dropped its privileges, so the kernel and everything it starts inherit it for good. Python has no seccomp module
-and libseccomp's bindings are not on PyPI, so the classic BPF program is written here: check the architecture, then
-compare the system call number (and, for clone and socket, the first argument).
+it dropped its privileges, so the kernel and everything it starts inherit it for good. libseccomp (Debian's
+libseccomp2, through PyPI's pyseccomp) writes the BPF program from the rules below: it knows each architecture's
+system call numbers and how to compare 64-bit arguments.
 """
 from __future__ import annotations
 
-import ctypes
 import errno
-import platform
-import struct
+import tempfile
+
+try:
+    import pyseccomp
+except ImportError:
+    pyseccomp, _MISSING = None, "pyseccomp is not installed (pip install -r requirements.txt)"
+except RuntimeError:  # pyseccomp's "Unable to find libseccomp"
+    pyseccomp, _MISSING = None, "libseccomp2 is not installed (Debian/Ubuntu: apt-get install libseccomp2)"
+except OSError as error:  # found, but it would not load
+    pyseccomp, _MISSING = None, f"libseccomp cannot be loaded ({error}; Debian/Ubuntu: apt-get install libseccomp2)"
 
 from instructor_only.grading.classgrade.sandbox import policy
 
-PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
-SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
-BPF_LD_W_ABS, BPF_JEQ_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x15, 0x45, 0x06
-NR, ARCH, ARG0 = 0, 4, 16  # offsets in struct seccomp_data (arg0's low 32 bits, little-endian)
-
-# machine -> (AUDIT_ARCH, system call numbers)
-SYSCALLS = {
-    "x86_64": (0xC000003E, {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308,
-                            "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
-                            "userfaultfd": 323, "perf_event_open": 298, "bpf": 321, "ptrace": 101,
-                            "kexec_load": 246, "clone3": 435, "clone": 56, "socket": 41, "mount": 165,
-                            "umount2": 166, "pivot_root": 155, "chroot": 161, "open_by_handle_at": 304}),
-    "aarch64": (0xC00000B7, {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268,
-                             "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
-                             "userfaultfd": 282, "perf_event_open": 241, "bpf": 280, "ptrace": 117,
-                             "kexec_load": 104, "clone3": 435, "clone": 220, "socket": 198, "mount": 40,
-                             "umount2": 39, "pivot_root": 41, "chroot": 51, "open_by_handle_at": 265}),
-}
+ARCHES = ("x86_64", "aarch64")  # what program() builds for
 
 
-def _instruction(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("HBBI", code, jt, jf, k)
+def unavailable() -> str | None:
+    """Why the filter cannot be built on this machine, or None."""
+    return None if pyseccomp else _MISSING
 
 
-def _deny(error: int) -> bytes:
-    return _instruction(BPF_RET_K, SECCOMP_RET_ERRNO | error)
-
-
-def program(machine: str | None = None) -> bytes:
-    """The BPF program for this machine (KeyError for an architecture without a table)."""
-    audit_arch, numbers = SYSCALLS[machine or platform.machine()]
-    code = [_instruction(BPF_LD_W_ABS, ARCH), _instruction(BPF_JEQ_K, audit_arch, 1, 0), _deny(errno.EPERM),
-            _instruction(BPF_LD_W_ABS, NR)]
+def _filter(machine: str | None) -> "pyseccomp.SyscallFilter":
+    """The filter for this machine's architecture only (None: this one's)."""
+    if pyseccomp is None:
+        raise OSError(errno.ENOSYS, f"seccomp: {_MISSING}")
+    rules = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
+    if machine is not None:
+        arch = getattr(pyseccomp.Arch, machine.upper())
+        if arch != pyseccomp.system_arch():
+            rules.add_arch(arch)
+            rules.remove_arch(pyseccomp.Arch.NATIVE)
+    # Another architecture's calls (i386 on x86_64, arm on aarch64) fail with EPERM, and so do x32's (x86_64's
+    # AUDIT_ARCH, numbers | 0x40000000): libseccomp refuses them all when x32 is not in the filter. The hand-written
+    # program this replaces let x32 through, its unshare, keyctl, mount, ... included.
+    rules.set_attr(pyseccomp.Attr.ACT_BADARCH, pyseccomp.ERRNO(errno.EPERM))  # (default: kill the thread)
+    rules.set_attr(pyseccomp.Attr.API_SYSRAWRC, 1)  # the kernel's errors, not ECANCELED, from load()
+    # pyseccomp looks names up in this machine's table; libseccomp translates them to the filter's architecture.
     for name, error in policy.DENIED_SYSCALLS.items():
-        code += [_instruction(BPF_JEQ_K, numbers[name], 0, 1), _deny(error)]
-    # clone with a namespace flag, and socket() of a denied address family: look at the first argument
-    code += [_instruction(BPF_JEQ_K, numbers["clone"], 0, 3), _instruction(BPF_LD_W_ABS, ARG0),
-             _instruction(BPF_JSET_K, policy.DENIED_CLONE_FLAGS, 0, 1), _deny(errno.EPERM),
-             _instruction(BPF_LD_W_ABS, NR)]
+        rules.add_rule(pyseccomp.ERRNO(error), name)
+    # clone with any namespace flag: one rule per flag bit (libseccomp compares an argument, it has no "any bit").
+    # The kernel reads only the flags' lower 32 bits, and only those are compared (mask 0 for the upper half).
+    for bit in (1 << i for i in range(32) if policy.DENIED_CLONE_FLAGS >> i & 1):
+        rules.add_rule(pyseccomp.ERRNO(errno.EPERM), "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, bit, bit))
+    # socket()'s family is an int: a plain EQ would also compare the upper half, which the kernel ignores.
     for family in policy.DENIED_SOCKET_FAMILIES:
-        code += [_instruction(BPF_JEQ_K, numbers["socket"], 0, 3), _instruction(BPF_LD_W_ABS, ARG0),
-                 _instruction(BPF_JEQ_K, family, 0, 1), _deny(errno.EAFNOSUPPORT), _instruction(BPF_LD_W_ABS, NR)]
-    return b"".join([*code, _instruction(BPF_RET_K, SECCOMP_RET_ALLOW)])
+        rules.add_rule(pyseccomp.ERRNO(errno.EAFNOSUPPORT), "socket",
+                       pyseccomp.Arg(0, pyseccomp.MASKED_EQ, 0xFFFFFFFF, family))
+    return rules
 
 
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+def program(machine: str) -> bytes:
+    """The BPF program for "x86_64" or "aarch64", whatever this machine is (for tests)."""
+    if machine not in ARCHES:
+        raise ValueError(f"seccomp: no program for {machine!r}, only for {', '.join(ARCHES)}")
+    with tempfile.TemporaryFile() as exported:
+        _filter(machine).export_bpf(exported)
+        exported.seek(0)
+        return exported.read()
 
 
 def install() -> None:
     """Install the filter on this process (inherited by its children; needs no_new_privs, which bwrap set)."""
-    code = program()
-    fprog = _SockFprog(len(code) // 8, code)
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"seccomp: {errno.errorcode.get(error, error)}")
+    rules = _filter(None)
+    try:
+        rules.load()
+    except OSError as error:
+        raise OSError(error.errno, f"seccomp: cannot install the filter ({error.strerror})") from error
