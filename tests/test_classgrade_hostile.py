@@ -14,10 +14,11 @@ import pytest
 
 from instructor_only.grading import course, nbgrader_cli
 from tests.graded_once import graded_once
+from tests.loopback_listener import Listener
 from tests.hostile_class import (CELL_TIMEOUT, CPU_SECONDS, FULL, MARKER, MEMORY_MB, PROCESSES, WALL_SECONDS,
-                                 Listener, assert_attack_ran_and_failed, assert_normal_students_exact,
-                                 assert_stopped_by_a_limit, autograded, read_outcome, submit_class, survivors)
-from tests.hostile_class import ASSIGNMENT
+                                 assert_attack_ran_and_failed, assert_normal_students_exact,
+                                 assert_stopped_by_a_limit, autograded, read_outcome, submit_class, survivors,
+                                 ASSIGNMENT)
 
 pytestmark = pytest.mark.timeout(350)  # the hostile class graded on a Dask cluster: 78-82 s in CI
 

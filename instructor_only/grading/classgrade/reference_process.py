@@ -10,8 +10,8 @@ Its answers are trusted because nothing of a student reaches it:
 - it runs the course's code only (the adapters, and the parts modules the worker sends by source) on the worker's
   requests, answering with data (`instructor_only.frameworks.serve`, the kernel side's protocol, over a socket pair
   that has no path in any filesystem; the worker reads the answers with `wire`, which builds data only);
-- the kernels are its siblings, not its children, each in namespaces of its own with another uid (namespaces.py):
-  they cannot see, signal, trace or connect to it; it holds nothing of theirs;
+- the kernels are its siblings, not its children, each in namespaces of its own (namespaces.py; as root, with
+  another host uid): they cannot see, signal, trace or connect to it; it holds nothing of theirs;
 - in the sandbox it gives up root and its capabilities first (an unprivileged uid of its own, as a kernel's, and the
   kernels' seccomp filter), imports nothing from the working folder, and dies with its kernel parent, which dies
   with the worker.

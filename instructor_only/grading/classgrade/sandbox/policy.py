@@ -14,7 +14,8 @@ A grading kernel
   outside), its own `/tmp` and `/dev/shm`, and the folder of its own connection file and sockets; all tmpfs with a
   size cap, and all counted in its memory cgroup;
 - runs as uid `KERNEL_UID_BASE + n` (no name, owns nothing outside the sandbox, no capabilities, no_new_privs), one
-  uid per concurrent kernel on a machine;
+  uid per concurrent kernel on a machine; without root, that uid is the kernel's inside a user namespace of its own,
+  mapped to the grader's uid outside (probe.py names the mode);
 - is pid 1's child in a pid namespace of its own: it cannot see or signal anything outside, and everything it started
   dies with its submission;
 - has a network namespace of its own with nothing in it; it talks to its client only through ZeroMQ `ipc` sockets
@@ -123,7 +124,8 @@ def parent_command(course_root: Path, sandbox_dir: Path, font_cache: Path, cgrou
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     read_only = [p for p in [*ETC_READ_ONLY, *SYS_READ_ONLY, *python_environment(), *course_read_only(course_root)]
                  if os.path.exists(p)]
-    for folder in sorted({str(a) for p in read_only for a in Path(p).parents if str(a) not in ("/", "/tmp")},
+    reached = [*read_only, str(sandbox_dir), str(font_cache)]  # (TMPDIR need not be /tmp: the kernel's folder too)
+    for folder in sorted({str(a) for p in reached for a in Path(p).parents if str(a) not in ("/", "/tmp")},
                          key=lambda f: f.count("/")):  # bwrap would create these 0700: the kernel's uid must pass
         argv += ["--perms", "0755", "--dir", folder]
     for path in SYSTEM_READ_ONLY:

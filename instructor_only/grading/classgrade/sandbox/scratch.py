@@ -23,6 +23,7 @@ from pathlib import Path
 
 from instructor_only.grading.classgrade.sandbox import cgroups
 
+UNIX_SOCKET_PATH_MAX = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
 # Root's graders share one folder; a non-root grader has its own (another user may not lend it one: checked below).
 BASE = Path(tempfile.gettempdir()) / ("classgrade" if os.geteuid() == 0 else f"classgrade-{os.geteuid()}")
 
@@ -71,6 +72,10 @@ class WorkerScratch:
 
     def kernel_dir(self, kernel_id: str) -> Path:
         folder = self.sandbox_dir / "kernels" / kernel_id
+        longest_socket = f"{folder}/kernel-ipc-99999"  # (warm_kernels: the kernel's ZeroMQ ipc sockets are here)
+        if len(longest_socket.encode()) > UNIX_SOCKET_PATH_MAX:
+            raise RuntimeError(f"the temporary folder {BASE.parent} is too deep for the sandbox's sockets (a unix "
+                               f"socket path holds {UNIX_SOCKET_PATH_MAX} bytes): set TMPDIR to a shorter path")
         folder.mkdir(mode=0o700)
         return folder
 
