@@ -77,8 +77,6 @@ def owner_of_kernel_files(uid: int) -> int:
 
 def drop_privileges(uid: int) -> None:
     """Become `uid` with no capabilities in any namespace, for good (a kernel, the reference process)."""
-    for capability in range(int(open("/proc/sys/kernel/cap_last_cap").read()) + 1):
-        _check(_libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0), "prctl(PR_CAPBSET_DROP)")
     if rootless():  # the grader's uid, mapped to `uid` in a user namespace of this process's own
         unshare(CLONE_NEWUSER)
         for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} 0 1"), ("gid_map", f"{uid} 0 1")):
@@ -86,6 +84,8 @@ def drop_privileges(uid: int) -> None:
                 file.write(text)
     else:
         os.setgroups([])
+    for capability in range(int(open("/proc/sys/kernel/cap_last_cap").read()) + 1):  # (a new user namespace
+        _check(_libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0), "prctl(PR_CAPBSET_DROP)")  # fills it again)
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
     # Root's capabilities went with the change of uid; a new user namespace's stay with a process whose uid did not

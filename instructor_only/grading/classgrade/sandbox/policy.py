@@ -87,9 +87,15 @@ PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN",
 def parent_isolation() -> list[str]:
     """bwrap's namespaces and capabilities for the kernel parent. Without root, a user namespace of its own, where
     the grader's uid is 0 and the capabilities are the namespace's (nothing outside it)."""
-    rootless = ["--unshare-user", "--uid", "0", "--gid", "0"] if os.geteuid() != 0 else []
+    capabilities = list(PARENT_CAPABILITIES)
+    rootless = []
+    if os.geteuid() != 0:
+        rootless = ["--unshare-user", "--uid", "0", "--gid", "0"]
+        # Mapping a kernel's uid to this namespace's uid 0 (namespaces.drop_privileges) needs CAP_SETFCAP here
+        # (Linux's verify_root_map): a capability of this user namespace only, over files of the grader's own.
+        capabilities.append("CAP_SETFCAP")
     return [*rootless, "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            *(argument for capability in PARENT_CAPABILITIES for argument in ("--cap-add", capability))]
+            *(argument for capability in capabilities for argument in ("--cap-add", capability))]
 
 
 def kernel_environment(requested: dict) -> dict:
