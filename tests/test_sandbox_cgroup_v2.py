@@ -41,7 +41,7 @@ BLOCKED = {"read": 10, "write": 5, "network": 4, "escape": 7, "kill": 1}  # as m
 # memory and process caps stay the host test's (memory is not slower to fill than to use).
 CELL_TIMEOUT, WALL_SECONDS, CPU_SECONDS = 300, 900, 900
 VM_SECONDS = 25 * 60
-pytestmark = [pytest.mark.timeout(VM_SECONDS + 300), pytest.mark.nbgrader]
+pytestmark = [pytest.mark.timeout(VM_SECONDS + 300), pytest.mark.nbgrader, pytest.mark.vm]
 
 
 def vm_tools() -> tuple[str, str] | None:

@@ -84,17 +84,18 @@ PARENT_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN",
                        "CAP_SETPCAP", "CAP_KILL")
 
 
-def parent_isolation() -> list[str]:
-    """bwrap's namespaces and capabilities for the kernel parent. Without root, a user namespace of its own, where
-    the grader's uid is 0 and the capabilities are the namespace's (nothing outside it)."""
+def parent_isolation(rootless: bool | None = None) -> list[str]:
+    """bwrap's namespaces and capabilities for the kernel parent. Without root (or with `rootless`, as a test may ask
+    of root), a user namespace of its own, where the grader's uid is 0 and the capabilities are the namespace's
+    (nothing outside it)."""
     capabilities = list(PARENT_CAPABILITIES)
-    rootless = []
-    if os.geteuid() != 0:
-        rootless = ["--unshare-user", "--uid", "0", "--gid", "0"]
+    user_namespace = []
+    if os.geteuid() != 0 if rootless is None else rootless:
+        user_namespace = ["--unshare-user", "--uid", "0", "--gid", "0"]
         # Mapping a kernel's uid to this namespace's uid 0 (namespaces.drop_privileges) needs CAP_SETFCAP here
         # (Linux's verify_root_map): a capability of this user namespace only, over files of the grader's own.
         capabilities.append("CAP_SETFCAP")
-    return [*rootless, "--unshare-net", "--unshare-ipc", "--unshare-uts",
+    return [*user_namespace, "--unshare-net", "--unshare-ipc", "--unshare-uts",
             *(argument for capability in capabilities for argument in ("--cap-add", capability))]
 
 
@@ -114,14 +115,14 @@ def course_read_only(course_root: Path) -> list[str]:
 
 
 def parent_command(course_root: Path, sandbox_dir: Path, font_cache: Path, cgroup_dirs: dict[str, Path],
-                   program: list[str]) -> list[str]:
+                   program: list[str], rootless: bool | None = None) -> list[str]:
     """The bwrap command that starts the kernel parent `program` in the sandbox's filesystem view.
 
     sandbox_dir (read-write) holds the parent's control socket and the kernels' folders; font_cache (read-write) is
     matplotlib's, built once per machine and copied into each kernel's /tmp; cgroup_dirs maps each controller to the
     worker's cgroup folder, bound (read-write) under CGROUP_DIR for the parent to put kernels in.
     """
-    argv = ["bwrap", "--die-with-parent", "--new-session", *parent_isolation(),
+    argv = ["bwrap", "--die-with-parent", "--new-session", *parent_isolation(rootless),
             "--hostname", "grading", "--clearenv", "--setenv", "PATH", KERNEL_SET_ENVIRONMENT["PATH"],
             "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", str(font_cache),
             # The course's code from where this grader imported it (a course directory holding its own copy puts
