@@ -35,7 +35,7 @@ MODES = {"root": "cgroup v2, as root", "rootless": "cgroup v2, delegated subtree
 # /dev/shm; the hidden hog hides memory in a double-forked child.
 ATTACKERS = {"intruder": ("solution", READ + WRITE + NETWORK + ESCAPE + KILL), "hog": ("solution", FORK + SHM),
              "hidden_hog": ("solution", HIDDEN_HOG)}
-NORMAL = ("solution", "victim", "bug")
+NORMAL = ("solution", "victim")  # graded exactly; the victim is the intruder's target
 BLOCKED = {"read": 10, "write": 5, "network": 4, "escape": 7, "kill": 1}  # as many as the host test asks of each
 # Emulated: a normal submission takes about a minute, so the per-cell and per-submission clocks are loosened; the
 # memory and process caps stay the host test's (memory is not slower to fill than to use).
@@ -67,7 +67,8 @@ def grade_in_vm(shared: Path) -> dict:
         config.write_text(config.read_text() + f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
     (shared / "job.json").write_text(json.dumps(job))
     started = time.monotonic()
-    boot = subprocess.run([vng, "--force-9p", "--disable-kvm", "-r", kernel, "--cpus", "2", "--memory", "4G",
+    # One virtual CPU: emulation keeps a host core busy per virtual CPU, and the rest of the suite needs the other.
+    boot = subprocess.run([vng, "--force-9p", "--disable-kvm", "-r", kernel, "--cpus", "1", "--memory", "4G",
                            "--rwdir", str(shared), "--exec", f"{sys.executable} {GUEST} {shared}"],
                           capture_output=True, text=True, timeout=VM_SECONDS,
                           env={**os.environ, "PATH": f"{Path(vng).parent}:{os.environ.get('PATH', '')}"})

@@ -36,6 +36,23 @@ def kernel(request):
              "processes": sorted(p for p in os.listdir("/proc") if p.isdigit()),
              "unshare": [unshared, ctypes.get_errno()], "work": sorted(os.listdir(namespaces.policy.WORK_DIR)),
              "work_owner": os.stat(namespaces.policy.WORK_DIR).st_uid}
+    # Without root its uid stands for the grader's, who owns what bwrap made: none of it may be writable
+    writable = []
+    sandbox = os.path.dirname(os.path.dirname(KERNEL_DIR))  # (under /tmp, its path is in the kernel's own /tmp)
+    for folder in ["/", "/dev", sys.argv[2], os.environ["MPLCONFIGDIR"], namespaces.policy.CGROUP_DIR,
+                   namespaces.policy.HOLD_DIR, *([sandbox] if not sandbox.startswith("/tmp/") else [])]:
+        try:
+            open(os.path.join(folder, "planted.py"), "w").close()
+            writable.append(folder)
+        except OSError:
+            pass
+    for path in ["/proc/sys/net/core/somaxconn", "/proc/1/fd/2", "/proc/1/mem"]:
+        try:
+            open(path, "r+b").close()
+            writable.append(path)
+        except OSError:
+            pass
+    found["writable"] = writable
     with open(f"{KERNEL_DIR}/found.json", "w") as out:
         json.dump(found, out)
     time.sleep(2)  # sealed meanwhile
@@ -76,7 +93,8 @@ def kernel(request, tmp_path):
     os.chmod(tmp_path, 0o755)
     command = policy.parent_command(course.COURSE_ROOT, sandbox_dir, tmp_path / "fonts",
                                     {"unified": tmp_path / "cgroups"},
-                                    [sys.executable, "-c", PROGRAM, str(kernel_dir)], rootless=request.param)
+                                    [sys.executable, "-c", PROGRAM, str(kernel_dir), str(course.COURSE_ROOT)],
+                                    rootless=request.param)
     run = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
@@ -102,3 +120,9 @@ def test_the_kernel_sees_only_its_namespace_and_its_files(kernel):
 def test_the_kernel_cannot_make_a_namespace_and_its_folder_is_sealed(kernel):
     assert kernel["unshare"] == [-1, 1]  # EPERM
     assert kernel["sealed"] and not kernel["after_seal"]
+
+
+def test_nothing_outside_its_own_folders_is_writable(kernel):
+    """The root, /dev, the folders bwrap made on the way to the course, the font cache, the hidden folders, its
+    namespace's settings, and its init's memory and files (its uid's own process without root)."""
+    assert kernel["writable"] == []

@@ -30,8 +30,10 @@ CLONE_NEWUSER, SIGCHLD = 0x10000000, 17
 THREAD_FLAGS = 0x3D0F00  # CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID (pthreads)
 FORK_FLAGS = 0x01200000 | SIGCHLD  # CLONE_CHILD_SETTID|CHILD_CLEARTID|SIGCHLD (glibc's fork)
 
+NEW_MOUNT_API = {"open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+                 "mount_setattr": 442}  # the same numbers on both (asm-generic and syscall_64.tbl, since Linux 5.2)
 SYSCALLS = {
-    "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308,
+    "x86_64": {**NEW_MOUNT_API, "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308,
                "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "userfaultfd": 323,
                "perf_event_open": 298, "bpf": 321, "ptrace": 101, "kexec_load": 246, "clone3": 435, "clone": 56,
                "socket": 41, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
@@ -39,7 +41,7 @@ SYSCALLS = {
                "read": 0, "write": 1, "close": 3, "fstat": 5, "mmap": 9, "mprotect": 10, "munmap": 11, "brk": 12,
                "rt_sigaction": 13, "getpid": 39, "execve": 59, "wait4": 61, "futex": 202, "exit_group": 231,
                "openat": 257, "pipe2": 293},
-    "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268,
+    "aarch64": {**NEW_MOUNT_API, "add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268,
                 "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "userfaultfd": 282,
                 "perf_event_open": 241, "bpf": 280, "ptrace": 117, "kexec_load": 104, "clone3": 435, "clone": 220,
                 "socket": 198, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51, "open_by_handle_at": 265,

@@ -168,7 +168,8 @@ def become_kernel(request: dict) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        sys.path[0] = ""  # as for `python -m ipykernel_launcher`: the working directory first
+        # Not the parent's working folder; the kernel's own comes first from its first cell on (working_folder_first)
+        del sys.path[0]
         # ... and its argv, not the parent's (which names the parent's control socket)
         sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
         null = os.open(os.devnull, os.O_RDWR)
@@ -179,9 +180,20 @@ def become_kernel(request: dict) -> None:
         # ipykernel read JPY_PARENT_PID when the parent imported it; watch the real parent instead: a kernel whose
         # parent is gone exits (and the parent exits with its worker).
         app.initialize([*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"])
+        working_folder_first(app.shell)
         app.start()
     finally:
         os._exit(0)
+
+
+def working_folder_first(shell) -> None:
+    """The working folder first on sys.path, as `python -m ipykernel_launcher` has it, but only from the first cell
+    on: a submission's file named like a module the kernel imports while it starts (argcomplete.py) would otherwise
+    run before the kernel is ready, and before its folder is sealed."""
+    def insert(*_):
+        sys.path.insert(0, "")
+        shell.events.unregister("pre_run_cell", insert)
+    shell.events.register("pre_run_cell", insert)
 
 
 # ------------------------------------------------------------------------------------------ the worker's side

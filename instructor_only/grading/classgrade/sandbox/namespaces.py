@@ -18,6 +18,7 @@ kernel behind. Python 3.11 has no os.unshare or os.mount, hence the few libc cal
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -33,7 +34,7 @@ CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = 0x20000000, 0x40000000, 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 4096, 8192, 16384, 1 << 18)
 MS_KEPT_ON_REMOUNT = 2 | 4 | 8 | 1024 | 2048 | 4096  # nosuid nodev noexec noatime nodiratime relatime (= ST_* bits)
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 4, 24, 47, 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -129,8 +130,10 @@ def spawn(request: dict, run_kernel, close_fds: list[int]) -> tuple[int, int]:
                 os.close(fd)
             _launcher(request, run_kernel, write_end)
         except BaseException as error:  # noqa: BLE001 -- reported to the parent, then this process ends
-            os.write(write_end, f"error {type(error).__name__}: {error}\n".encode())
-        os._exit(1)
+            with contextlib.suppress(OSError):  # (the pipe is closed once the kernel is ready)
+                os.write(write_end, f"error {type(error).__name__}: {error}\n".encode())
+        finally:  # never back into the kernel parent's code: this is a fork of it
+            os._exit(1)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         lines = pipe.read().decode().splitlines()  # the launcher's "pid N", then init's "ready" (or an error)
@@ -151,7 +154,7 @@ def _launcher(request: dict, run_kernel, report: int) -> None:
     # The worker's SIGUSR1 once the kernel is ready, before any student code runs: its folder, which lives on the
     # worker's disk, becomes read-only in the kernel's mount namespace (which this process shares; the kernel cannot
     # undo it, having no capability over that namespace).
-    signal.signal(signal.SIGUSR1, lambda _number, _frame: seal(request["kernel_dir"]))
+    signal.signal(signal.SIGUSR1, lambda _number, _frame: _seal_or_end(request["kernel_dir"], init))
     init = os.fork()
     if init == 0:
         try:
@@ -165,10 +168,29 @@ def _launcher(request: dict, run_kernel, report: int) -> None:
     os._exit(0)
 
 
+def _seal_or_end(kernel_dir: str, init: int) -> None:
+    """The launcher's SIGUSR1: seal the kernel's folder, or end the kernel if that fails (the worker then sees it
+    die instead of a folder it cannot trust)."""
+    try:
+        seal(kernel_dir)
+    except OSError:
+        os.kill(init, signal.SIGKILL)
+
+
+def cover(folder: str) -> None:
+    """Hide what is at `folder` under an empty read-only tmpfs."""
+    tmpfs(folder, 1, mode="755")
+    seal(folder)
+
+
 def _init(request: dict, run_kernel, uid: int, report: int) -> None:
     """pid 1 of the kernel's namespaces: build its view, drop privileges, start the kernel, wait for it."""
     kernel_dir = request["kernel_dir"]
-    font_cache = _read_folder(Path(os.environ.get("MPLCONFIGDIR", "/nonexistent")))  # read before /tmp is replaced
+    null = os.open(os.devnull, os.O_RDWR)  # nothing of the kernel parent's (its stdout is the worker's pipe,
+    for fd in (0, 1, 2):                   # its stderr a file on the worker's disk)
+        os.dup2(null, fd)
+    font_dir = os.environ.get("MPLCONFIGDIR", "/nonexistent")
+    font_cache = _read_folder(Path(font_dir))  # read before /tmp is replaced
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     # Its own /tmp and /dev/shm replace the parent's. What must survive that is moved aside first and put back:
     # its own folder, and the read-only parts of the view that live there (a course checked out under /tmp).
@@ -180,23 +202,31 @@ def _init(request: dict, run_kernel, uid: int, report: int) -> None:
         _mount_point(f"{policy.HOLD_DIR}/{index}", is_dir)
         mount(path, f"{policy.HOLD_DIR}/{index}", None, MS_MOVE)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)     # this namespace's processes only
+    mount("/proc/sys", "/proc/sys", None, MS_BIND)                       # and no settings to change there
+    seal("/proc/sys")
     tmpfs("/tmp", policy.TMP_MB)
     tmpfs("/dev/shm", policy.SHM_MB)
     for index, (path, is_dir) in enumerate(kept.items()):
         _mount_point(path, is_dir)
         mount(f"{policy.HOLD_DIR}/{index}", path, None, MS_MOVE)
     sandbox_dir = str(Path(kernel_dir).parent.parent)
-    if os.path.isdir(sandbox_dir):                                       # hide the parent's socket and the
+    visible = os.path.isdir(sandbox_dir)  # (not if it was under /tmp)
+    if visible:                                                          # hide the parent's socket and the
         tmpfs(sandbox_dir, 1, mode="755")                                # other kernels' folders ...
     os.makedirs(kernel_dir, exist_ok=True)
     mount(f"{policy.HOLD_DIR}/own", kernel_dir, None, MS_MOVE)           # ... and put its own folder back
-    tmpfs(policy.CGROUP_DIR, 1, mode="755")                              # the cgroups: the parent's business
+    if visible:
+        seal(sandbox_dir)
+    cover(policy.CGROUP_DIR)                                             # the cgroups: the parent's business
+    if os.path.isdir(font_dir):                                          # the machine's font cache (a copy is in
+        cover(font_dir)                                                  # its /tmp)
     owner = owner_of_kernel_files(uid)
     tmpfs(policy.WORK_DIR, policy.WORK_MB, mode="700", owner=owner)
     _write_owned(_read_folder(Path(kernel_dir) / "files"), Path(policy.WORK_DIR), owner)
     _write_owned(font_cache, Path("/tmp/matplotlib"), owner)
     for path in [kernel_dir, *(str(p) for p in Path(kernel_dir).iterdir() if p.name != "files")]:
         os.chown(path, owner, owner)
+    seal(policy.HOLD_DIR)
     drop_privileges(uid)  # from here on: no capabilities, and bwrap set no_new_privs for good
     die_with_parent()  # (after the uid change, which clears it)
     seccomp.install()
@@ -205,6 +235,9 @@ def _init(request: dict, run_kernel, uid: int, report: int) -> None:
     kernel = os.fork()
     if kernel == 0:
         _kernel(request, run_kernel)
+    # Without root the kernel's uid is this process's: it could open /proc/1/mem, /proc/1/fd/* unless this process
+    # is not dumpable (then only a ptrace-capable process may; the kernel has no capability).
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
     for signum in (signal.SIGINT, signal.SIGTERM):  # pid 1 gets only the signals it handles: pass them on
         signal.signal(signum, lambda number, _frame: _forward(kernel, number))
     while True:
@@ -263,7 +296,10 @@ def _kernel(request: dict, run_kernel) -> None:
             os.environ.clear()
             os.environ.update(request["env"])
             os.chdir(policy.WORK_DIR)
-            os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *request["argv"]])
+            # -P: not the working folder on sys.path while IPython starts (warm_kernels.working_folder_first); it
+            # comes first once the kernel runs its startup lines, as `python -m ipykernel_launcher` has it
+            os.execv(sys.executable, [sys.executable, "-P", "-m", "ipykernel_launcher", *request["argv"],
+                                      "--IPKernelApp.exec_lines=import sys; sys.path.insert(0, '')"])
         run_kernel(request)
     finally:
         os._exit(1)

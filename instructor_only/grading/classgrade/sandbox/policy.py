@@ -67,7 +67,10 @@ DENIED_SYSCALLS = {"unshare": errno.EPERM, "setns": errno.EPERM, "clone3": errno
                    "io_uring_setup": errno.EPERM, "io_uring_enter": errno.EPERM, "io_uring_register": errno.EPERM,
                    "userfaultfd": errno.EPERM, "perf_event_open": errno.EPERM, "bpf": errno.EPERM,
                    "ptrace": errno.EPERM, "kexec_load": errno.EPERM, "mount": errno.EPERM, "umount2": errno.EPERM,
-                   "pivot_root": errno.EPERM, "chroot": errno.EPERM, "open_by_handle_at": errno.EPERM}
+                   "pivot_root": errno.EPERM, "chroot": errno.EPERM, "open_by_handle_at": errno.EPERM,
+                   # the new mount API (a kernel has no capability to mount; nor may it ask)
+                   **dict.fromkeys(("open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
+                                    "mount_setattr"), errno.EPERM)}
 DENIED_CLONE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 DENIED_SOCKET_FAMILIES = (40,)  # AF_VSOCK: to the hypervisor, which no network namespace isolates
 
@@ -145,5 +148,8 @@ def parent_command(course_root: Path, sandbox_dir: Path, font_cache: Path, cgrou
     argv += ["--bind", str(sandbox_dir), str(sandbox_dir), "--bind", str(font_cache), str(font_cache)]
     for controller, folder in cgroup_dirs.items():
         argv += ["--bind", str(folder), f"{CGROUP_DIR}/{controller}"]
-    argv += ["--perms", "0755", "--dir", WORK_DIR, "--dir", HOLD_DIR, "--chdir", "/", "--", *program]
+    # Everything bwrap made (the root, the folders on the way to the binds, /dev) read-only: without root, what bwrap
+    # made is the grader's, and a kernel's uid stands for the grader's.
+    argv += ["--perms", "0755", "--dir", WORK_DIR, "--dir", HOLD_DIR, "--remount-ro", "/", "--remount-ro", "/dev",
+             "--chdir", "/", "--", *program]
     return argv
