@@ -53,6 +53,9 @@ def kernel(request):
         except OSError:
             pass
     found["writable"] = writable
+    os.kill(1, signal.SIGUSR1)  # its init must not act on this (the worker's request to its launcher to seal)
+    time.sleep(0.2)
+    found["init_alive"] = True  # (had its init died, so would this process, before writing)
     with open(f"{KERNEL_DIR}/found.json", "w") as out:
         json.dump(found, out)
     time.sleep(2)  # sealed meanwhile
@@ -120,6 +123,12 @@ def test_the_kernel_sees_only_its_namespace_and_its_files(kernel):
 def test_the_kernel_cannot_make_a_namespace_and_its_folder_is_sealed(kernel):
     assert kernel["unshare"] == [-1, 1]  # EPERM
     assert kernel["sealed"] and not kernel["after_seal"]
+
+
+def test_signalling_its_init_reaches_nothing(kernel):
+    """SIGUSR1 is how the worker asks the launcher to seal; sent by the kernel to its pid 1, nothing happens (and the
+    program that spawned the kernel printed its report: it was not killed either)."""
+    assert kernel["init_alive"]
 
 
 def test_nothing_outside_its_own_folders_is_writable(kernel):

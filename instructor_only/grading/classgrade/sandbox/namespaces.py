@@ -158,6 +158,8 @@ def _launcher(request: dict, run_kernel, report: int) -> None:
     init = os.fork()
     if init == 0:
         try:
+            # Not the launcher's sealing: a kernel may signal its pid 1, which must not act on it
+            signal.signal(signal.SIGUSR1, signal.SIG_DFL)
             _init(request, run_kernel, uid, report)
         except BaseException as error:  # noqa: BLE001
             os.write(report, f"error {type(error).__name__}: {error}\n".encode())
