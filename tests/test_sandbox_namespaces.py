@@ -38,9 +38,10 @@ def kernel(request):
              "work_owner": os.stat(namespaces.policy.WORK_DIR).st_uid}
     # Without root its uid stands for the grader's, who owns what bwrap made: none of it may be writable
     writable = []
-    sandbox = os.path.dirname(os.path.dirname(KERNEL_DIR))  # (under /tmp, its path is in the kernel's own /tmp)
-    for folder in ["/", "/dev", sys.argv[2], os.environ["MPLCONFIGDIR"], namespaces.policy.CGROUP_DIR,
-                   namespaces.policy.HOLD_DIR, *([sandbox] if not sandbox.startswith("/tmp/") else [])]:
+    folders = ["/", "/dev", sys.argv[2], os.environ["MPLCONFIGDIR"], namespaces.policy.CGROUP_DIR,
+               namespaces.policy.HOLD_DIR, os.path.dirname(os.path.dirname(KERNEL_DIR))]
+    # (a folder under /tmp is rebuilt in the kernel's own /tmp, which is its to write: a course checked out there)
+    for folder in [f for f in folders if not f.startswith("/tmp/")]:
         try:
             open(os.path.join(folder, "planted.py"), "w").close()
             writable.append(folder)
