@@ -105,11 +105,17 @@ def seal(folder: str) -> None:
 def sealed(launcher: int, folder: str) -> bool:
     """Has the kernel's launcher sealed `folder` (the worker asks, reading the launcher's mount table)?"""
     try:
-        with open(f"/proc/{launcher}/mountinfo") as mountinfo:
-            return any(fields[4].encode().decode("unicode_escape") == folder and "ro" in fields[5].split(",")
-                       for fields in (line.split() for line in mountinfo))
+        return folder in read_only_mount_points(launcher)
     except OSError:
         return False
+
+
+def read_only_mount_points(pid: int | str = "self") -> list[str]:
+    """The read-only mount points in the mount namespace of process `pid`."""
+    with open(f"/proc/{pid}/mountinfo") as mountinfo:
+        fields = [line.split() for line in mountinfo]
+    # (mountinfo escapes spaces etc. as \040)
+    return [f[4].encode().decode("unicode_escape") for f in fields if "ro" in f[5].split(",")]
 
 
 # ------------------------------------------------------------------------------------------------ in the parent
@@ -262,13 +268,7 @@ def _mount_point(path: str, is_dir: bool) -> None:
 
 def _read_only_mounts_under(prefixes: tuple[str, ...]) -> list[str]:
     """Read-only mount points under these folders, outermost only (moving a mount moves what is mounted in it)."""
-    found = []
-    with open("/proc/self/mountinfo") as mountinfo:
-        for line in mountinfo:
-            fields = line.split()
-            point = fields[4].encode().decode("unicode_escape")  # mountinfo escapes spaces etc. as \040
-            if "ro" in fields[5].split(",") and any(point.startswith(prefix + "/") for prefix in prefixes):
-                found.append(point)
+    found = [p for p in read_only_mount_points() if any(p.startswith(prefix + "/") for prefix in prefixes)]
     return [p for p in found if not any(p != o and p.startswith(o + "/") for o in found)]
 
 
