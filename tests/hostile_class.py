@@ -296,13 +296,13 @@ def autograded(hostile, student: str) -> float:
 
 
 def assert_normal_students_exact(hostile) -> None:
-    """The normal students that were submitted (NORMAL, or fewer) are graded exactly."""
+    """The normal students that were submitted (NORMAL, or fewer: the victim always) are graded exactly."""
     present = [student for student in NORMAL if student in hostile.summary]
-    assert {"solution", "victim"} <= set(present), present
+    assert "victim" in present, present
     for student in present:
         row = hostile.summary[student]
         assert row["status"] == "graded", (student, row["notes"], hostile.stdout[-3000:])
-    for student in ("solution", "victim"):
+    for student in {"solution", "victim"} & set(present):
         assert autograded(hostile, student) == FULL, (student, hostile.scores[student])
     if "blank" in present:
         assert autograded(hostile, "blank") == 0, hostile.scores["blank"]

@@ -57,29 +57,44 @@ def kernel(request):
     os.kill(1, signal.SIGUSR1)  # its init must not act on this (the worker's request to its launcher to seal)
     time.sleep(0.2)
     found["init_alive"] = True  # (had its init died, so would this process, before writing)
-    with open(f"{KERNEL_DIR}/found.json", "w") as out:
+    with open(f"{KERNEL_DIR}/found.partial", "w") as out:  # renamed whole: the seal fails while a file is open to write
         json.dump(found, out)
-    time.sleep(2)  # sealed meanwhile
+    os.rename(f"{KERNEL_DIR}/found.partial", f"{KERNEL_DIR}/found.json")
+    for _ in range(3000):  # until sealed (a minute at most)
+        if os.statvfs(KERNEL_DIR).f_flag & os.ST_RDONLY:
+            break
+        time.sleep(0.02)
     try:
         open(f"{KERNEL_DIR}/after_seal", "w").close()
     except OSError:
         pass
+    for _ in range(3000):  # alive until the worker has seen the seal (in its launcher's mounts: they end with it)
+        if os.path.exists(f"{KERNEL_DIR}/checked"):
+            break
+        time.sleep(0.02)
     os._exit(0)
 
 init, launcher = namespaces.spawn({"argv": [], "env": {}, "kernel_dir": KERNEL_DIR, "cgroup_procs": [],
                                    "cold": False, "cpu_seconds": 0}, kernel, [])
-for _ in range(100):
+for _ in range(3000):  # (a minute: a busy machine)
     if os.path.exists(f"{KERNEL_DIR}/found.json"):
         break
     time.sleep(0.02)
 os.kill(launcher, signal.SIGUSR1)
 sealed = False
-for _ in range(250):
+for _ in range(3000):
     sealed = namespaces.sealed(launcher, KERNEL_DIR)
     if sealed:
         break
-    time.sleep(0.01)
-time.sleep(2.5)
+    time.sleep(0.02)
+open(f"{KERNEL_DIR}/checked", "w").close()  # (the host's view of its folder is not sealed)
+for _ in range(3000):  # until the kernel has tried to write after the seal, and ended with its init
+    try:
+        if open(f"/proc/{init}/stat").read().rsplit(")", 1)[1].split()[0] in "ZX":
+            break
+    except OSError:
+        break
+    time.sleep(0.02)
 print(json.dumps({"launcher": launcher, "sealed": sealed}))
 '''
 
@@ -99,7 +114,7 @@ def kernel(request, tmp_path):
                                     {"unified": tmp_path / "cgroups"},
                                     [sys.executable, "-c", PROGRAM, str(kernel_dir), str(course.COURSE_ROOT)],
                                     rootless=request.param)
-    run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     found = json.loads((kernel_dir / "found.json").read_text())
