@@ -11,6 +11,7 @@ per cell and characters per answer, and summarising an answer costs at most a pa
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 
@@ -25,6 +26,8 @@ SAMPLE = 24                 # values of an array kept (evenly spaced over its fl
 MAX_ITEMS = 32              # items of a list, tuple, dict or set kept
 MAX_TEXT = 120              # characters of a string kept
 MAX_DEPTH = 6
+MAX_SUMMARY_CHARS = 4_000   # a longer summary is kept as its digest (compared for equality only)
+MAX_CHARS = 256_000         # of summaries and keys per cell: the rest of the checks is not recorded
 SKIPPED_OPS = ("define_module", "release")  # bookkeeping of the link, the same whatever the student wrote
 
 
@@ -35,22 +38,38 @@ class Recording:
         self.checks: dict[str, list] = {}
         self._current: list | None = None
         self._handles: dict[int, int] = {}
+        self._chars = 0
 
     def begin(self, check: str) -> None:
         """The checks' runner starts check `check`: its requests are numbered and its handles renamed afresh."""
-        if len(self.checks) >= MAX_CHECKS:
+        if len(self.checks) >= MAX_CHECKS or self._chars > MAX_CHARS:
             self._current = None
             return
         self._current = self.checks.setdefault(check[-300:], [])
         self._handles = {}
 
     def add(self, request_text: str, answer_text: str) -> None:
+        """Record one request and its answer (never raises: recording must not change what the checks decide)."""
+        try:
+            self._add(request_text, answer_text)
+        except Exception:  # noqa: BLE001 -- e.g. an answer nested too deep to parse: the rest is not recorded
+            self._current = None
+
+    def _add(self, request_text: str, answer_text: str) -> None:
         if self._current is None or len(self._current) >= MAX_REQUESTS:
             return
         request = json.loads(request_text)
         if request.get("op") in SKIPPED_OPS:
             return
-        self._current.append([self._key(request), summarise(answer_text)])
+        key, summary = self._key(request), summarise(answer_text)
+        text = json.dumps(summary)
+        if len(text) > MAX_SUMMARY_CHARS:
+            summary = {"digest": hashlib.sha256(text.encode()).hexdigest()}
+        self._chars += len(key) + min(len(text), MAX_SUMMARY_CHARS)
+        if self._chars > MAX_CHARS:
+            self._current = None
+            return
+        self._current.append([key, summary])
 
     def _key(self, request: dict) -> str:
         """The request with handle ids replaced by their order of first appearance in this check (the kernel numbers

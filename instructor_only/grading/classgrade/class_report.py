@@ -20,6 +20,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from traitlets import Bool
+from traitlets.config import Configurable
+
 from instructor_only.grading.classgrade import state
 from instructor_only.grading.diagnosis.matching import Diagnosis
 from instructor_only.grading.inert_text import printable
@@ -192,6 +195,39 @@ def render_html(report: dict) -> str:
 {f'<table id="limits"><tr><th>student</th><th>note</th></tr>{limits}</table>' if limits else "<p>None.</p>"}
 </body></html>
 """
+
+
+class ClassReport(Configurable):
+    """Course settings (nbgrader_config.py: c.ClassReport.<name>) of what classgrade writes after grading."""
+
+    enabled = Bool(True, help="Write classgrade/<assignment>/report.html, .json and .csv after grading, with the "
+                              "failing answers diagnosed against the catalogue.").tag(config=True)
+    diagnosis_in_feedback = Bool(True, help="Under a failed test cell of a student's feedback, name the known "
+                                            "mistake the answer behaves like.").tag(config=True)
+
+
+def after_grading(course_dir: Path, assignment: str, config=None) -> str:
+    """classgrade's last step for an assignment (never fails the run): diagnose, report, notes for the feedback. The
+    line to print."""
+    settings = ClassReport(config=config)
+    if not settings.enabled:
+        return ""
+    from instructor_only.grading.diagnosis.class_diagnosis import diagnose_class
+    from instructor_only.grading.diagnosis.in_feedback import add_to_autograded
+    try:
+        graded = records(course_dir, assignment)
+        if not graded:
+            return ""
+        diagnoses = diagnose_class(course_dir, assignment)
+        path = write(course_dir, assignment, build(assignment, graded, diagnoses))
+        if settings.diagnosis_in_feedback:
+            add_to_autograded(course_dir, assignment, diagnoses)
+    except Exception as error:  # noqa: BLE001 -- the grades stand; the report says what went wrong
+        return f"{assignment}: class report not written ({type(error).__name__}: {printable(error, limit=300)})"
+    failing = sum(len(found) for found in diagnoses.values())
+    named = sum(d is not None for found in diagnoses.values() for d in found.values())
+    return (f"{assignment}: class report {path.relative_to(course_dir)} ({failing} failing answers, {named} "
+            f"matched to a known mistake)")
 
 
 def main(argv=None) -> int:
