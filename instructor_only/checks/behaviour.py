@@ -46,6 +46,7 @@ class Recording:
             self._current = None
             return
         self._current = self.checks.setdefault(check[-300:], [])
+        self._chars += len(json.dumps(check[-300:])) + 4
         self._handles = {}
 
     def add(self, request_text: str, answer_text: str) -> None:
@@ -65,7 +66,7 @@ class Recording:
         text = json.dumps(summary)
         if len(text) > MAX_SUMMARY_CHARS:
             summary = {"digest": hashlib.sha256(text.encode()).hexdigest()}
-        self._chars += len(key) + min(len(text), MAX_SUMMARY_CHARS)
+        self._chars += len(json.dumps([key, summary])) + 2
         if self._chars > MAX_CHARS:
             self._current = None
             return
@@ -150,12 +151,15 @@ def _array(spec):
     except (ValueError, TypeError, KeyError, IndexError):
         return "?"
     flat = array.reshape(-1)
+    whole = np.abs(flat) if array.dtype.kind == "c" else flat.astype(np.float64)
+    # A change anywhere moves these (the sample sees a few values only); not finite: kept as text
+    totals = [_number(float(whole.sum())), _number(float(np.abs(whole).sum()))] if whole.size else []
     if flat.size > SAMPLE:
         flat = flat[np.linspace(0, flat.size - 1, SAMPLE).astype(int)]
     if array.dtype.kind == "c":
         flat = np.abs(flat)
     values = [v.item() for v in flat.astype(bool if array.dtype.kind == "b" else np.float64)]
-    return {"shape": list(array.shape), "kind": array.dtype.kind,
+    return {"shape": list(array.shape), "kind": array.dtype.kind, "sums": totals,
             "v": [v if isinstance(v, bool) else _number(v) for v in values]}
 
 
