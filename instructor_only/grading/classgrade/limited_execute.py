@@ -170,6 +170,9 @@ class KernelWatchdog(threading.Thread):
         self._stop.set()
 
 
+DEFERRED_SECONDS = 20.0  # for the hidden checks of a test cell that raised, run for the diagnosis only
+
+
 class LimitedExecute(Execute):
     """Execute (stock nbgrader, configured by the course's `Execute` settings) plus the limits above."""
 
@@ -349,7 +352,8 @@ class LimitedExecute(Execute):
             hidden, sources = self._deferred.pop(0)
             began = self._costs.mark()
             try:
-                verdict, requests = trusted_checks.run(self, hidden, float(self.timeout or 600), sources, record=True)
+                verdict, requests = trusted_checks.run(self, hidden, min(float(self.timeout or 600), DEFERRED_SECONDS),
+                                                       sources, record=True)
             except Exception:  # noqa: BLE001 -- a timeout, a dead kernel, the reference process: no recording
                 if self._watchdog is not None:
                     self._watchdog.meter.kill()
