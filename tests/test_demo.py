@@ -10,6 +10,7 @@ import pytest
 
 from instructor_only import catalogue
 from instructor_only.grading import course, demo, nbgrader_cli
+from instructor_only.grading.diagnosis.class_diagnosis import NOT_ANSWERED
 
 
 @pytest.mark.nbgrader
@@ -68,7 +69,11 @@ def assert_mistakes_are_named_in_feedback(course_dir, assignment) -> None:
     chosen = demo.demo_class(assignment, course.COURSE_ROOT)
     entries = {e.name: e for e in catalogue.load(assignment.name)}
     report = json.loads((course_dir / "classgrade" / assignment.name / "report.json").read_text())
-    named = {s: m["entries"] for c in report["cells"] for m in c["mistakes"] for s in m["students"]}
+    named = {s: m["entries"] for c in report["cells"] for m in c["mistakes"] for s in m["students"]
+             if m["entries"] != list(NOT_ANSWERED.entries)}
+    unanswered = {s for c in report["cells"] for m in c["mistakes"] for s in m["students"]
+                  if m["entries"] == list(NOT_ANSWERED.entries)}
+    assert unanswered == {"bob"}, unanswered  # the blank release: its TODOs still raise NotImplementedError
     for student in ("carol", "dave"):
         entry = entries[chosen[student][0].rsplit("/", 1)[1]]
         pages = " ".join(p.read_text() for p in (course_dir / "feedback" / student / assignment.name).glob("*.html"))

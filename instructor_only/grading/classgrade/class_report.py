@@ -225,7 +225,7 @@ def after_grading(course_dir: Path, assignment: str, config=None) -> str:
     except Exception as error:  # noqa: BLE001 -- the grades stand; the report says what went wrong
         return f"{assignment}: class report not written ({type(error).__name__}: {printable(error, limit=300)})"
     failing = sum(len(found) for found in diagnoses.values())
-    named = sum(d is not None for found in diagnoses.values() for d in found.values())
+    named = sum(d is not None and d.evidence > 0 for found in diagnoses.values() for d in found.values())
     return (f"{assignment}: class report {path.relative_to(course_dir)} ({failing} failing answers, {named} "
             f"matched to a known mistake)")
 

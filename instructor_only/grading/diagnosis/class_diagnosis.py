@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from instructor_only.grading import course
-from instructor_only.grading.diagnosis.matching import Diagnosis, diagnose
+from instructor_only.grading.diagnosis.matching import Diagnosis, diagnose, not_answered
 
 METADATA = ("classgrade", "behaviour")  # where TrustedScores keeps a failing cell's recording
 MAX_NOTEBOOK_BYTES = 64 << 20           # an autograded notebook larger than this is not read for the diagnosis
@@ -58,14 +58,18 @@ def fingerprints_for(course_dir: Path, assignment: str, cells: set[str]) -> dict
         out.unlink(missing_ok=True)
 
 
+NOT_ANSWERED = Diagnosis("", ("(not answered)",), "still raises the release's NotImplementedError", 0)
+
+
 def diagnose_class(course_dir: Path, assignment: str, fingerprints: dict | None = None
                    ) -> dict[str, dict[str, Diagnosis | None]]:
-    """{student: {failing test cell: its diagnosis, or None (no known mistake matches)}}."""
+    """{student: {failing test cell: its diagnosis, NOT_ANSWERED, or None (no known mistake matches)}}."""
     recorded = behaviours(course_dir, assignment)
     cells = {cell for cells in recorded.values() for cell in cells}
     if not cells:
         return {}
     if fingerprints is None:
         fingerprints = fingerprints_for(course_dir, assignment, cells)
-    return {student: {cell: diagnose(cell, recording, fingerprints) for cell, recording in sorted(cells.items())}
+    return {student: {cell: NOT_ANSWERED if not_answered(recording) else diagnose(cell, recording, fingerprints)
+                      for cell, recording in sorted(cells.items())}
             for student, cells in recorded.items()}

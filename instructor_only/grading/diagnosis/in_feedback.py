@@ -35,7 +35,7 @@ def add_to_autograded(course_dir: Path, assignment: str, diagnoses: dict[str, di
                     continue
                 kept = [o for o in outputs if not o.get("metadata", {}).get(MARK)]
                 diagnosis = found.get(grade_id)
-                if diagnosis is not None:
+                if diagnosis is not None and diagnosis.evidence:  # (a known mistake, not "not answered")
                     kept.append(NotebookNode(output_type="display_data", data={"text/plain": sentence(diagnosis)},
                                              metadata={MARK: True}))
                     written += 1

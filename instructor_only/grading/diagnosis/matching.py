@@ -110,3 +110,8 @@ def diagnose(cell: str, student: dict, fingerprints: dict) -> Diagnosis | None:
     best = max(matches, key=lambda m: m[2])
     names = tuple(dict.fromkeys([best[0]["name"], *(entry["name"] for entry, _, _ in matches)]))
     return Diagnosis(cell, names, best[0]["description"], best[2])
+
+
+def not_answered(student: dict) -> bool:
+    """Did the student's code still raise the release's NotImplementedError (a TODO left as it was released)?"""
+    return any(answer == {"error": "NotImplementedError"} for requests in student.values() for _, answer in requests)
