@@ -10,6 +10,13 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
   classgrade-1     classgrade, one local worker (its per-submission timings give the cost breakdown)
   classgrade       classgrade, one local worker per core (the default)
   classgrade-cold  the same with --cold-kernels (every kernel imports the framework itself)
+  classgrade-no-report
+                   classgrade without the class report and the diagnosis (c.ClassReport.enabled and
+                   c.LimitedExecute.record_behaviour off): what they cost (classgrade computes the catalogue's
+                   fingerprints in each mode's own course, as a course's first run does)
+  classgrade-report-cached
+                   classgrade whose course kept the fingerprints of an earlier run (copied in, not timed): a
+                   course's later runs
   classgrade-no-sandbox, classgrade-1-no-sandbox
                    classgrade (one worker per core, or one worker) with --no-sandbox: what the sandbox costs
   classgrade-1-in-kernel
@@ -66,7 +73,7 @@ BREAKDOWN = ("kernel start", "imports", "student cells", "experiments", "public 
              "hidden checks: trusted side", "nbgrader", "CPU total", "unavoidable", "wall", "requests")
 UNAVOIDABLE = ("imports", "student cells", "experiments", "public checks", "hidden checks: kernel")
 MODES = ("stock", "classgrade-1", "classgrade-1-no-sandbox", "classgrade-1-in-kernel", "classgrade",
-         "classgrade-no-sandbox", "classgrade-cold", "dask-1", "dask-2", "standing-1", "standing-2")
+         "classgrade-no-sandbox", "classgrade-cold", "classgrade-no-report", "classgrade-report-cached", "dask-1", "dask-2", "standing-1", "standing-2")
 CORES = len(os.sched_getaffinity(0))
 
 
@@ -131,9 +138,13 @@ def run_mode(mode: str, course_dir: Path, assignments: list[str]) -> None:
         with open(course_dir / "nbgrader_config.py", "a") as config:
             config.write("\nc.LimitedExecute.trusted_checks = False\nc.TrustedScores.enabled = False\n")
         classgrade(course_dir, assignments, "--workers", "1", "--no-sandbox")
+    elif mode == "classgrade-no-report":
+        with open(course_dir / "nbgrader_config.py", "a") as config:
+            config.write("\nc.ClassReport.enabled = False\nc.LimitedExecute.record_behaviour = False\n")
+        classgrade(course_dir, assignments, "--workers", str(CORES))
     elif mode.startswith("classgrade-1"):
         classgrade(course_dir, assignments, "--workers", "1", *(["--no-sandbox"] if "no-sandbox" in mode else []))
-    elif mode.startswith("classgrade") and mode != "classgrade-cold":
+    elif mode.startswith("classgrade") and mode != "classgrade-cold":  # (and classgrade-report-cached)
         classgrade(course_dir, assignments, "--workers", str(CORES), *(["--no-sandbox"] if "no-sandbox" in mode else []))
     elif mode == "classgrade-cold":
         classgrade(course_dir, assignments, "--workers", str(CORES), "--cold-kernels")
@@ -209,6 +220,11 @@ def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
         shutil.rmtree(course_dir, ignore_errors=True)
         shutil.copytree(workdir / "base", course_dir)
         with contextlib.ExitStack() as standing:
+            if mode == "classgrade-report-cached":  # fingerprints an earlier run of this course kept (untimed)
+                for kept in (workdir / "fingerprints").glob("*/fingerprints.json"):
+                    target = course_dir / "classgrade" / kept.parent.name
+                    target.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(kept, target)
             if mode.startswith("standing-"):  # start the cluster and grade the class once, untimed
                 address = standing.enter_context(dask_cluster(int(mode.split("-")[1])))
                 shutil.copytree(workdir / "base", workdir / f"{mode}-warm-up", dirs_exist_ok=True)
@@ -222,6 +238,9 @@ def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
         figures[mode] = {"wall": wall, "cpu": cpu, "scores": {name: nbgrader_cli.scores(course_dir, name)
                                                               for name in names},
                          "breakdown": {name: breakdown(course_dir, name) for name in names} if mode != "stock" else {}}
+        for kept in (course_dir / "classgrade").glob("*/fingerprints.json"):  # for classgrade-report-cached
+            (workdir / "fingerprints" / kept.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(kept, workdir / "fingerprints" / kept.parent.name)
         print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU", flush=True)
     return figures
 

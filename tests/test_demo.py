@@ -1,12 +1,16 @@
 """The README's first command, on a scratch copy of the course: a class is graded, a broken notebook is reported
 clearly and does not stop the others, feedback and a grades CSV are written."""
 import csv
+import html
+import json
 import subprocess
 import sys
 
 import pytest
 
-from instructor_only.grading import course, nbgrader_cli
+from instructor_only import catalogue
+from instructor_only.grading import course, demo, nbgrader_cli
+from instructor_only.grading.diagnosis.class_diagnosis import NOT_ANSWERED
 
 
 @pytest.mark.nbgrader
@@ -42,3 +46,41 @@ def test_demo_grades_the_class(tmp_path):
         rows = list(csv.DictReader(handle))
     graded = {(r["student_id"], r["assignment"]) for r in rows}
     assert {("alice", "warmup_torch"), ("bob", "warmup_torch")} <= graded
+    assert_class_report_matches_the_gradebook(course_dir, "warmup_torch", scores["warmup_torch"])
+    assert_mistakes_are_named_in_feedback(course_dir, course.get("warmup_torch"))
+
+
+def assert_class_report_matches_the_gradebook(course_dir, assignment: str, scores: dict) -> None:
+    """classgrade's report (classgrade/<assignment>/report.json; the HTML shows the same numbers) agrees with the
+    gradebook: each student's total, each test cell's passes."""
+    report = json.loads((course_dir / "classgrade" / assignment / "report.json").read_text())
+    assert report["students"] == len(scores)
+    assert report["totals"] == pytest.approx({s: sum(v for v, _ in cells.values()) for s, cells in scores.items()})
+    for cell in report["cells"]:
+        got = {s: cells[cell["grade_id"]] for s, cells in scores.items() if cell["grade_id"] in cells}
+        assert cell["graded"] == len(got)
+        assert cell["passed"] == sum(score >= points > 0 for score, points in got.values()), cell
+    assert (course_dir / "classgrade" / assignment / "report.html").exists()
+
+
+def assert_mistakes_are_named_in_feedback(course_dir, assignment) -> None:
+    """carol's and dave's catalogued mistakes are named in their feedback, under the failed cells, and in the
+    report; the solution, the alternative and the blank release are named as nothing."""
+    chosen = demo.demo_class(assignment, course.COURSE_ROOT)
+    entries = {e.name: e for e in catalogue.load(assignment.name)}
+    report = json.loads((course_dir / "classgrade" / assignment.name / "report.json").read_text())
+    named = {s: m["entries"] for c in report["cells"] for m in c["mistakes"] for s in m["students"]
+             if m["entries"] != list(NOT_ANSWERED.entries)}
+    unanswered = {s for c in report["cells"] for m in c["mistakes"] for s in m["students"]
+                  if m["entries"] == list(NOT_ANSWERED.entries)}
+    assert unanswered == {"bob"}, unanswered  # the blank release: its TODOs still raise NotImplementedError
+    for student in ("carol", "dave"):
+        entry = entries[chosen[student][0].rsplit("/", 1)[1]]
+        pages = " ".join(p.read_text() for p in (course_dir / "feedback" / student / assignment.name).glob("*.html"))
+        assert entry.name in named.get(student, []), (student, entry.name, named.get(student))  # (with any equal)
+        assert "behaves like a known mistake" in pages, student
+        assert any(html.escape(entries[n].description.rstrip("."), quote=False) in pages for n in named[student])
+    for student in ("alice", "bob", "erin"):
+        pages = " ".join(p.read_text() for p in (course_dir / "feedback" / student / assignment.name).glob("*.html"))
+        assert "behaves like a known mistake" not in pages, student
+        assert student not in named, student

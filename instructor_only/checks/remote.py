@@ -46,6 +46,8 @@ class Link:
     # The sources of the notebook's code cells in the order they ran, up to the graded test cell (the checks of
     # method rules read them: `method_rules.py`), or None where the link has none.
     sources: "list[str] | None" = None
+    # What the student's side answered, check by check (behaviour.Recording), or None: not recorded.
+    recording: "behaviour.Recording | None" = None
 
     def exchange(self, request_text: str) -> str:
         raise NotImplementedError
@@ -54,7 +56,10 @@ class Link:
         text = wire.dumps({"op": op, **fields})
         if self.sends_parts and op != "define_module" and wire.PARTS_PACKAGE + "." in text:
             self._send_parts(text)
-        answer = wire.loads(self.exchange(text))
+        answer_text = self.exchange(text)
+        if self.recording is not None:
+            self.recording.add(text, answer_text)
+        answer = wire.loads(answer_text)
         if "error" in answer:
             raise error_from(answer["error"])
         return self.decode(answer["ok"])

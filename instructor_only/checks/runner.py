@@ -139,6 +139,10 @@ class _StudentPlugin:
         method rules, which read the student's code on this side (`method_rules.py`)."""
         return self._link.sources
 
+    def pytest_runtest_setup(self, item):
+        if self._link.recording is not None:
+            self._link.recording.begin(item.nodeid)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield

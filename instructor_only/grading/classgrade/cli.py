@@ -39,7 +39,7 @@ from tqdm import tqdm
 from instructor_only.grading import nbgrader_cli
 from instructor_only.grading.course import FRAMEWORK_SUFFIXES
 from instructor_only.grading.inert_text import printable
-from instructor_only.grading.classgrade import executors, feedback, gradebook_writer, intake, lms_collect, state
+from instructor_only.grading.classgrade import class_report, executors, feedback, gradebook_writer, intake, lms_collect, state
 from instructor_only.grading.classgrade.jobs import GradingJob, GradingResult, Limits
 from instructor_only.grading.classgrade.sandbox import probe
 from instructor_only.grading.classgrade.report import GRADED, NOT_GRADED, UNCHANGED, Outcome, print_table, write_csv
@@ -275,5 +275,9 @@ def main(argv=None) -> int:
     print_table(all_outcomes, manual_ids)
     if args.no_sandbox:
         print(NO_SANDBOX_WARNING)
+    for assignment in args.assignments:  # the class report, and the diagnoses the feedback shows
+        said = class_report.after_grading(args.course_dir, assignment, config)
+        if said:
+            print(printable(said, limit=SAID_CHARS))
     write_feedback_and_grades(args, config, started)
     return 0

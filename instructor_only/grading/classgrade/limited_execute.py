@@ -170,6 +170,9 @@ class KernelWatchdog(threading.Thread):
         self._stop.set()
 
 
+DEFERRED_SECONDS = 20.0  # for the hidden checks of a test cell that raised, run for the diagnosis only
+
+
 class LimitedExecute(Execute):
     """Execute (stock nbgrader, configured by the course's `Execute` settings) plus the limits above."""
 
@@ -186,6 +189,9 @@ class LimitedExecute(Execute):
     hidden_checks = Dict(help="The hidden checks the course put in each notebook's graded test cells: notebook name -> "
                               "grade id -> [concept, grade id, framework] (trusted_checks.expected_calls); a call "
                               "anywhere else runs in the kernel as any code.").tag(config=True)
+    record_behaviour = Bool(True, help="Keep what a failing answer's code answered the hidden checks (the cell's "
+                                       "metadata), for the diagnosis by behaviour (grading/diagnosis/); its test "
+                                       "cell's checks then run also when its public checks raised.").tag(config=True)
     notebook_output_chars = Integer(8_000_000, help="Characters of output kept per notebook, all cells together."
                                     ).tag(config=True)
 
@@ -210,6 +216,7 @@ class LimitedExecute(Execute):
                                                    "verdicts": {}}
         self._costs = costs.NotebookCosts(self._kernel_cpu)
         self._code_cells = 0
+        self._deferred: list = []  # (hidden call, sources) of test cells to record after the last cell
         self._started = self._costs.mark()
         try:
             return super().preprocess(nb, resources, km=km)
@@ -246,6 +253,13 @@ class LimitedExecute(Execute):
         self._costs.add("kernel start", self._started)
 
     def preprocess_cell(self, cell, resources, index):
+        try:
+            return self._preprocess_cell(cell, resources, index)
+        finally:
+            if index == len(self.nb.cells) - 1 and self._deferred:
+                self._record_deferred()
+
+    def _preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
             return super().preprocess_cell(cell, resources, index)
         if self._stopped:
@@ -317,14 +331,38 @@ class LimitedExecute(Execute):
         if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
             verdicts[grade_id] = Verdict(False, reason=f"`{grade_id}` raised an error in the kernel; its hidden "
                                                        f"checks were not run")
+            if self.record_behaviour:  # recorded once every cell has run: whatever they do, no score moves
+                self._deferred.append((hidden, list(self._sources)))
             return cell, resources  # failed in the kernel: zero, whatever the checks would say
         remaining = (self.timeout or 600) - (time.monotonic() - started)
         self._costs.add(self._cell_part, self._cell_began, cell_label(cell, index))
         self._cell_began, self._cell_part = self._costs.mark(), "hidden checks"  # measured on by preprocess_cell
-        verdict, requests = trusted_checks.run(self, hidden, max(remaining, 1.0), self._sources)
+        verdict, requests = trusted_checks.run(self, hidden, max(remaining, 1.0), self._sources,
+                                               record=self.record_behaviour)
         verdicts[grade_id] = verdict
         self._costs.requests += requests
         return cell, resources
+
+    def _record_deferred(self) -> None:
+        """After the last cell: the hidden checks of the test cells whose public checks raised, run for their
+        recording only (the diagnosis). Every score is decided by then; a kernel that hangs or dies here is stopped
+        and the rest is not recorded."""
+        verdicts = self._trusted["verdicts"] if self.trusted_checks else {}
+        while self._deferred and not self._stopped:
+            hidden, sources = self._deferred.pop(0)
+            began = self._costs.mark()
+            try:
+                verdict, requests = trusted_checks.run(self, hidden, min(float(self.timeout or 600), DEFERRED_SECONDS),
+                                                       sources, record=True)
+            except Exception:  # noqa: BLE001 -- a timeout, a dead kernel, the reference process: no recording
+                if self._watchdog is not None:
+                    self._watchdog.meter.kill()
+                return
+            finally:
+                self._costs.add("hidden checks", began, f"{hidden.grade_id} (for the diagnosis)")
+            self._costs.requests += requests
+            if hidden.grade_id in verdicts and verdict.behaviour:
+                verdicts[hidden.grade_id].behaviour = verdict.behaviour
 
     def _stop_at(self, cell, resources, ename: str, reason: str):
         """This cell gets the error saying why the kernel stopped; every later code cell is not run."""

@@ -31,7 +31,7 @@ from nbclient.util import run_sync
 
 import nbformat
 
-from instructor_only.checks import check_report
+from instructor_only.checks import behaviour, check_report
 from instructor_only.checks.remote import Link
 from instructor_only.frameworks import wire
 from instructor_only.grading.classgrade import reference_link
@@ -277,12 +277,14 @@ class KernelLink(Link):
             self._own_folder = None
 
 
-def run(client, hidden: HiddenCall, seconds: float, sources: list[str]) -> tuple[Verdict, int]:
+def run(client, hidden: HiddenCall, seconds: float, sources: list[str], record: bool = False) -> tuple[Verdict, int]:
     """Run the hidden checks `hidden` against the kernel of `client`, given the sources of the code cells run so far
     (this one included, for the checks of method); return the verdict and how many requests the checks made of the
-    kernel. Raises CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
+    kernel. record: a failed verdict keeps what the kernel answered (`behaviour`), for the diagnosis. Raises
+    CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
     link = KernelLink(client, time.monotonic() + seconds)
     link.sources = list(sources)
+    link.recording = behaviour.Recording() if record else None
     if getattr(client, "warm_framework", "") == hidden.framework:  # its kernel parent can fork a reference process
         link.reference = reference_link.link_for(hidden.framework, bool(getattr(client, "sandbox", False)))
     try:
@@ -294,5 +296,6 @@ def run(client, hidden: HiddenCall, seconds: float, sources: list[str]) -> tuple
     if link.reference is not None and link.reference.failure is not None:
         raise link.reference.failure  # the grader's failure: the submission is graded again, not scored
     verdict = Verdict(passed=report.ok, report=report.summary(),
-                      details="\n\n".join(report.details)[:DETAIL_CHARS] if report.details else "")
+                      details="\n\n".join(report.details)[:DETAIL_CHARS] if report.details else "",
+                      behaviour=link.recording.as_dict() if link.recording is not None and not report.ok else None)
     return verdict, link.requests

@@ -38,6 +38,7 @@ class Verdict:
     report: str = ""       # the checks' verdict in words (shown in the cell)
     reason: str = ""       # why the cell scores zero when the checks did not decide it (not run, refused)
     details: str = ""      # pytest's full report of the failures (instructors: cell metadata)
+    behaviour: dict | None = None  # what the student's code answered the checks (behaviour.Recording), if failed
 
 
 def error_output(ename: str, message: str) -> NotebookNode:
@@ -93,6 +94,8 @@ class TrustedScores(NbGraderPreprocessor):
                 outputs.append(NotebookNode(output_type="stream", name="stdout", text=verdict.report + "\n"))
             if verdict is not None and verdict.details:
                 cell.metadata.setdefault("classgrade", {})["hidden_checks"] = verdict.details
+            if verdict is not None and verdict.behaviour and not full:  # for the diagnosis (grading/diagnosis/)
+                cell.metadata.setdefault("classgrade", {})["behaviour"] = verdict.behaviour
             if not full and not raised:
                 outputs.append(error_output(FAILED_ERROR, self.reason(grade_id, verdict)))
         cell.outputs = outputs

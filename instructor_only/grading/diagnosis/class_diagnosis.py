@@ -1,0 +1,75 @@
+"""Diagnose a graded class: every failing test cell whose autograded notebook kept what the student's code answered
+the hidden checks (`LimitedExecute.record_behaviour`), matched against the assignment's catalogue.
+
+The fingerprints are computed in a process of their own (`fingerprints`, which imports the framework; this one does
+not need to), only for the entries that target a cell someone failed, and kept in classgrade/<assignment>/ while the
+course's code and the framework's version stay the same.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from instructor_only.grading import course
+from instructor_only.grading.diagnosis.matching import Diagnosis, diagnose, not_answered
+
+METADATA = ("classgrade", "behaviour")  # where TrustedScores keeps a failing cell's recording
+MAX_NOTEBOOK_BYTES = 64 << 20           # an autograded notebook larger than this is not read for the diagnosis
+
+
+def behaviours(course_dir: Path, assignment: str) -> dict[str, dict[str, dict]]:
+    """{student: {test cell grade id: recording}} from the autograded notebooks of `assignment`."""
+    found: dict[str, dict[str, dict]] = {}
+    for folder in sorted((course_dir / "autograded").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        for path in sorted(folder.glob("*.ipynb")):
+            if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+                continue
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except Exception:  # noqa: BLE001 -- an unreadable notebook has nothing to diagnose
+                continue
+            for cell in nb.cells:
+                meta = cell.get("metadata", {})
+                recording = meta.get(METADATA[0], {}).get(METADATA[1])
+                grade_id = meta.get("nbgrader", {}).get("grade_id")
+                if isinstance(recording, dict) and isinstance(grade_id, str):  # (plain JSON, not NotebookNodes)
+                    found.setdefault(student, {})[grade_id] = json.loads(json.dumps(recording))
+    return found
+
+
+def fingerprints_for(course_dir: Path, assignment: str, cells: set[str]) -> dict:
+    """The fingerprints of the entries targeting `cells`, computed (or reused) by a process of their own."""
+    cache = course_dir / "classgrade" / assignment
+    out = cache / "fingerprints.out.json"
+    cache.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([sys.executable, "-m", "instructor_only.grading.diagnosis.fingerprints", assignment,
+                           "--cache-dir", str(cache), "--cells", ",".join(sorted(cells)), "--out", str(out)],
+                          cwd=course.COURSE_ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the catalogue's fingerprints could not be computed: {done.stderr[-2000:]}")
+    try:
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+NOT_ANSWERED = Diagnosis("", ("(not answered)",), "still raises the release's NotImplementedError", 0)
+
+
+def diagnose_class(course_dir: Path, assignment: str, fingerprints: dict | None = None
+                   ) -> dict[str, dict[str, Diagnosis | None]]:
+    """{student: {failing test cell: its diagnosis, NOT_ANSWERED, or None (no known mistake matches)}}."""
+    recorded = behaviours(course_dir, assignment)
+    cells = {cell for cells in recorded.values() for cell in cells}
+    if not cells:
+        return {}
+    if fingerprints is None:
+        fingerprints = fingerprints_for(course_dir, assignment, cells)
+    return {student: {cell: NOT_ANSWERED if not_answered(recording) else diagnose(cell, recording, fingerprints)
+                      for cell, recording in sorted(cells.items())}
+            for student, cells in recorded.items()}

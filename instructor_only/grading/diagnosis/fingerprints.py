@@ -1,0 +1,157 @@
+"""What the solution and each catalogue entry of an assignment compute under the hidden checks: their fingerprints.
+
+    python -m instructor_only.grading.diagnosis.fingerprints warmup_torch [--out FILE]
+
+Each entry's notebook (the solution with one answer cell replaced) runs in this process as a kernel would run it
+(`inprocess`); at each graded test cell after the entry's answer cell, the cell's own code runs and then its hidden
+checks, with a `behaviour.Recording` on the link, whether the cell's public asserts passed or not (a student whose
+public checks fail is diagnosed too). The run stops after the entry's last target cell.
+
+The fingerprints depend on the course's code and on the framework's version (its numbers): `cached` keeps them in a
+file keyed by both and computes them again when either changed.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import io
+import json
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from instructor_only.checks import behaviour, remote
+from instructor_only.checks.runner import check_report
+from instructor_only.grading import course, notebooks
+from instructor_only.grading.classgrade.trusted_checks import hidden_call
+from instructor_only.grading.submissions import plan
+
+FORMAT = 1
+FRAMEWORK_PACKAGES = {"torch": "torch", "tensorflow": "tensorflow-cpu"}
+
+
+def record(nb, test_cells: set[str]) -> dict[str, dict]:
+    """{test cell grade id: recording} of `nb`'s hidden checks at `test_cells`, its cells run in this process up to
+    the last of them (NBGRADER_EXECUTION set, as the autograder sets it: the notebooks shrink their experiments)."""
+    saved = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        return _record(nb, set(test_cells))
+    finally:
+        if saved is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = saved
+
+
+def _record(nb, wanted: set[str]) -> dict[str, dict]:
+    history = [""]
+    namespace: dict = {"__name__": "__main__", "In": history, "_ih": history}
+    recordings: dict[str, dict] = {}
+    for cell in nb.cells:
+        if not wanted - set(recordings):
+            break
+        if cell.cell_type != "code":
+            continue
+        grade_id = notebooks.grade_meta(cell).get("grade_id")
+        call = hidden_call(cell.source) if grade_id in wanted else None
+        source = call.kernel_source if call else cell.source
+        history.append(source)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            try:
+                exec(compile(source, f"<cell {grade_id or '?'}>", "exec"), namespace)
+            except Exception:  # noqa: BLE001 -- a mistake's cell may raise: its checks are recorded all the same
+                pass
+            if call is not None:
+                link = remote.InProcessLink(namespace)
+                link.recording = behaviour.Recording()
+                report = check_report(call.concept, call.grade_id, call.framework, link)
+                recordings[grade_id] = {"passed": report.ok, "checks": link.recording.as_dict()}
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    return recordings
+
+
+def compute(assignment: course.Assignment, cells: set[str] | None = None) -> dict:
+    """{"solution": {cell: recording}, "entries": [{name, kind, answer_cell, description, targets, cells}]}; only
+    the entries that target one of `cells` (test cell grade ids), if given."""
+    planned = plan(assignment, include=("solution", "bug", "alt"))
+    solution = next(s for s in planned if s.kind == "solution")
+    tests_after = {}
+    for nb in solution.notebooks.values():
+        tests_after.update(notebooks.tests_of_answers(nb))
+    every_test = {t for tests in tests_after.values() for t in tests}
+    cells_wanted = set(cells) if cells is not None else None
+    result = {"solution": {}, "entries": []}
+    for nb in solution.notebooks.values():
+        result["solution"].update(record(nb, every_test))
+    for submission in planned:
+        if submission.entry is None:
+            continue
+        entry = submission.entry
+        targets = set(submission.expectation.targets) or set(tests_after.get(entry.answer_cell, ()))
+        if cells_wanted is not None and not targets & cells_wanted:
+            continue
+        cells = {}
+        for nb in submission.notebooks.values():
+            if entry.answer_cell in notebooks.answer_cells(nb):
+                cells = record(nb, targets)
+        result["entries"].append({"name": entry.name, "kind": entry.kind, "answer_cell": entry.answer_cell,
+                                  "description": entry.description, "targets": sorted(targets), "cells": cells})
+    return result
+
+
+def code_digest(assignment: course.Assignment) -> str:
+    """What the fingerprints depend on: the course's checks, references, adapters, catalogue and source notebooks,
+    and the framework's version."""
+    digest = hashlib.sha256(f"{FORMAT}".encode())
+    root = course.COURSE_ROOT / "instructor_only"
+    files = sorted([*root.glob("checks/**/*.py"), *root.glob("references/**/*.py"), *root.glob("frameworks/**/*.py"),
+                    *root.glob("catalogue/*.py"), *(assignment.source_path(n) for n in assignment.notebooks)])
+    for path in files:
+        digest.update(str(path.relative_to(course.COURSE_ROOT)).encode() + b"\0" + path.read_bytes())
+    package = FRAMEWORK_PACKAGES.get(assignment.framework, assignment.framework)
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()
+
+
+def cached(assignment: course.Assignment, folder: Path, cells: set[str] | None = None) -> dict:
+    """The fingerprints of `assignment` (at least those of `cells`, if given), from `folder`/fingerprints.json if it
+    is current and holds them, else computed and kept there."""
+    path, key = folder / "fingerprints.json", code_digest(assignment)
+    with contextlib.suppress(OSError, ValueError):
+        kept = json.loads(path.read_text())
+        if kept.get("key") == key and (kept.get("cells") is None or (cells is not None and cells <= set(kept["cells"]))):
+            return kept["fingerprints"]
+    fingerprints = compute(assignment, cells)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"key": key, "cells": sorted(cells) if cells is not None else None,
+                                   "fingerprints": fingerprints}))
+    partial.replace(path)
+    return fingerprints
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--cache-dir", type=Path, help="keep them in DIR/fingerprints.json (reused while current)")
+    parser.add_argument("--cells", help="only the entries targeting these test cells (comma-separated grade ids)")
+    parser.add_argument("--out", type=Path, help="also write them to this file")
+    args = parser.parse_args(argv)
+    assignment = course.get(args.assignment)
+    cells = set(args.cells.split(",")) if args.cells else None
+    result = cached(assignment, args.cache_dir, cells) if args.cache_dir else compute(assignment, cells)
+    if args.out:
+        args.out.write_text(json.dumps(result))
+    for entry in result["entries"]:
+        print(entry["kind"], entry["answer_cell"], entry["name"],
+              {cell: len(r["checks"]) for cell, r in entry["cells"].items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

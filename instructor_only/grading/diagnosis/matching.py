@@ -1,0 +1,117 @@
+"""Name the catalogued mistake a failing answer behaves like, from what it computed under the hidden checks.
+
+Two recordings of one test cell (`behaviour.Recording`) are compared request by request, check by check, as long as
+both made the same requests. A comparison is evidence only where correct code is bound to one answer: a request at
+which a catalogued correct alternative answered otherwise than the solution (a random initialisation, an object's
+type name) says nothing and is left out.
+
+Correct code may also answer in several ways where the checks allow it (a numpy integer or a Python int): an
+answer is *correct-like* when it is strictly the same as the solution's or an alternative's.
+
+A mistake M matches a student's recording S when, at every request both made (outside the left-out ones), S answers
+strictly as M does, or both answers are correct-like; and at least one request is evidence: M's answer is not
+correct-like and S's is strictly M's (S behaves like M where it counts).
+
+The diagnosis is the matching mistakes when they all compute the same (they agree with each other wherever both were
+recorded: one mistake, written several ways); when mistakes that compute different things match, or none does, there
+is no diagnosis. A diagnosis never changes a score; a kernel that lies about its answers can only make its own
+diagnosis wrong.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from instructor_only.checks.behaviour import same
+
+Pair = tuple[str, int]  # (check node id, index of the request in that check)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    cell: str
+    entries: tuple[str, ...]       # names of the matching catalogue entries (one mistake, perhaps written several ways)
+    description: str               # the first entry's description
+    evidence: int                  # requests at which the student answered as the mistake, not as the solution
+
+    @property
+    def name(self) -> str:
+        return self.entries[0]
+
+
+def aligned(a: dict, b: dict):
+    """(pair, answer in a, answer in b) for every request both recordings made, in the same order, per check."""
+    for check, requests in a.items():
+        other = b.get(check)
+        if not other:
+            continue
+        for index, ((key_a, answer_a), (key_b, answer_b)) in enumerate(zip(requests, other)):
+            if key_a != key_b:
+                break  # the checks went another way from here (an earlier answer ended the check)
+            yield (check, index), answer_a, answer_b
+
+
+def noise(solution: dict, alternatives: list[dict]) -> set[Pair]:
+    """The requests where a correct alternative answered another value than the solution (not merely another type)."""
+    return {pair for alternative in alternatives for pair, a, b in aligned(solution, alternative)
+            if not same(a, b, strict=False)}
+
+
+class Correct:
+    """What correct code answered at each request: the solution's and the alternatives' answers."""
+
+    def __init__(self, solution: dict, alternatives: list[dict]):
+        self.answers: dict[Pair, list] = {}
+        for recording in [solution, *alternatives]:
+            for pair, answer, _ in aligned(recording, solution):
+                self.answers.setdefault(pair, []).append(answer)
+
+    def like(self, pair: Pair, answer) -> bool:
+        return any(same(answer, correct) for correct in self.answers.get(pair, ()))
+
+
+def agreement(student: dict, mistake: dict, correct: Correct, ignored: set[Pair]) -> int | None:
+    """The evidence that `student` behaves like `mistake` (requests where the mistake answers as no correct code
+    does and the student as the mistake); None if they disagree anywhere."""
+    evidence = 0
+    for pair, answer, mistaken in aligned(student, mistake):
+        if pair in ignored:
+            continue
+        if same(answer, mistaken):
+            evidence += not correct.like(pair, mistaken)
+        elif not (correct.like(pair, answer) and correct.like(pair, mistaken)):
+            return None
+    return evidence
+
+
+def equivalent(a: dict, b: dict, ignored: set[Pair]) -> bool:
+    return all(same(x, y) for pair, x, y in aligned(a, b) if pair not in ignored)
+
+
+def diagnose(cell: str, student: dict, fingerprints: dict) -> Diagnosis | None:
+    """The catalogued mistake `student` (a recording of cell `cell`'s checks) behaves like, or None."""
+    solution = fingerprints["solution"].get(cell, {}).get("checks")
+    if not solution:
+        return None
+    recorded = [(e, e["cells"][cell]["checks"]) for e in fingerprints["entries"] if cell in e.get("cells", {})]
+    alternatives = [checks for e, checks in recorded if e["kind"] == "alt"]
+    ignored, correct = noise(solution, alternatives), Correct(solution, alternatives)
+    matches = []
+    for entry, checks in recorded:
+        if entry["kind"] != "bug" or entry["cells"][cell].get("passed"):
+            continue  # (a mistake the checks of this cell do not catch says nothing about failing it)
+        evidence = agreement(student, checks, correct, ignored)
+        if evidence:
+            matches.append((entry, checks, evidence))
+    if not matches:
+        return None
+    first = matches[0][1]
+    if not all(equivalent(first, checks, ignored) for _, checks, _ in matches[1:]):
+        return None  # mistakes that compute different things fit: which one is not known
+    best = max(matches, key=lambda m: m[2])
+    names = tuple(dict.fromkeys([best[0]["name"], *(entry["name"] for entry, _, _ in matches)]))
+    return Diagnosis(cell, names, best[0]["description"], best[2])
+
+
+def not_answered(student: dict) -> bool:
+    """Did the student's code still raise the release's NotImplementedError (a TODO left as it was released)?"""
+    return any(answer == {"error": "NotImplementedError"} for requests in student.values() for _, answer in requests)

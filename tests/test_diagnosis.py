@@ -1,0 +1,63 @@
+"""Diagnosis by behaviour (instructor_only/grading/diagnosis/): the catalogue's mistakes, recorded under the hidden
+checks of the warm-up's output-size cell, are named as themselves (or as an entry that computes the same), never as a
+mistake that computes something else, and a correct answer is named as nothing.
+
+The recordings are made in this process (`fingerprints.compute`), as classgrade's fingerprints are; tests/test_demo.py
+checks the same through classgrade and the sandbox, where the student's side is a real kernel.
+"""
+from __future__ import annotations
+
+import pytest
+
+from instructor_only.grading import course
+from instructor_only.grading.diagnosis import fingerprints
+from instructor_only.grading.diagnosis.matching import diagnose, equivalent, noise
+
+CELL = "check_conv_output_size"
+
+
+@pytest.fixture(scope="module")
+def prints():
+    return fingerprints.compute(course.get("warmup_torch"), {CELL})
+
+
+def recorded(prints, kind):
+    return [e for e in prints["entries"] if e["kind"] == kind and CELL in e["cells"]]
+
+
+def test_every_mistake_is_named_as_itself_or_an_equivalent_entry(prints):
+    bugs = [e for e in recorded(prints, "bug") if not e["cells"][CELL]["passed"]]
+    assert len(bugs) >= 10
+    ignored = noise(prints["solution"][CELL]["checks"], [e["cells"][CELL]["checks"] for e in recorded(prints, "alt")])
+    for bug in bugs:
+        diagnosis = diagnose(CELL, bug["cells"][CELL]["checks"], prints)
+        assert diagnosis is not None, bug["name"]
+        named = [e for e in bugs if e["name"] in diagnosis.entries]
+        assert bug["name"] in diagnosis.entries or all(
+            equivalent(bug["cells"][CELL]["checks"], e["cells"][CELL]["checks"], ignored) for e in named), \
+            (bug["name"], diagnosis.entries)
+
+
+def test_a_mistake_missing_from_the_catalogue_is_not_named_as_another(prints):
+    """Left out of the catalogue, a mistake is named only as an entry that computes the same, or not at all."""
+    bugs = [e for e in recorded(prints, "bug") if not e["cells"][CELL]["passed"]]
+    ignored = noise(prints["solution"][CELL]["checks"], [e["cells"][CELL]["checks"] for e in recorded(prints, "alt")])
+    for bug in bugs:
+        others = {**prints, "entries": [e for e in prints["entries"] if e is not bug]}
+        diagnosis = diagnose(CELL, bug["cells"][CELL]["checks"], others)
+        if diagnosis is not None:
+            for e in (e for e in bugs if e["name"] in diagnosis.entries):
+                assert equivalent(bug["cells"][CELL]["checks"], e["cells"][CELL]["checks"], ignored), \
+                    (bug["name"], e["name"])
+
+
+def test_correct_answers_are_named_as_nothing(prints):
+    alternatives = recorded(prints, "alt")
+    assert alternatives
+    for alternative in alternatives:
+        assert diagnose(CELL, alternative["cells"][CELL]["checks"], prints) is None, alternative["name"]
+    assert diagnose(CELL, prints["solution"][CELL]["checks"], prints) is None
+
+
+def test_a_kernel_that_answers_nothing_is_named_as_nothing(prints):
+    assert diagnose(CELL, {}, prints) is None
