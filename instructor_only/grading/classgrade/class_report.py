@@ -71,9 +71,9 @@ def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[st
             stats.passed += score >= points > 0
     for student, found in diagnoses.items():
         for gid, diagnosis in found.items():
-            stats = cells.get(gid)
-            if stats is None:
-                continue
+            stats, score = cells.get(gid), graded.get(student, {}).get("scores", {}).get(gid)
+            if stats is None or score is None or float(score[0]) >= float(score[1]):
+                continue  # (a cell the gradebook says this student passed has no mistake to report)
             if diagnosis is None:
                 stats.unmatched.append(student)
             else:

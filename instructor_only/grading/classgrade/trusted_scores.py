@@ -76,6 +76,7 @@ class TrustedScores(NbGraderPreprocessor):
             raise RuntimeError("TrustedScores needs the verdicts LimitedExecute records (run it after LimitedExecute "
                                "with trusted checks on)")
         for cell in nb.cells:
+            cell.metadata.pop("classgrade", None)  # ours alone: a submission's own copy would pass for the grader's
             if is_graded_test(cell):
                 self.rewrite(cell, record["expected"], record["verdicts"])
         return nb, resources

@@ -35,8 +35,11 @@ def behaviours(course_dir: Path, assignment: str) -> dict[str, dict[str, dict]]:
                 continue
             for cell in nb.cells:
                 meta = cell.get("metadata", {})
+                grading = meta.get("nbgrader", {})
+                if cell.get("cell_type") != "code" or not grading.get("grade") or grading.get("solution"):
+                    continue  # graded test cells only: TrustedScores wrote theirs (and removed any other)
                 recording = meta.get(METADATA[0], {}).get(METADATA[1])
-                grade_id = meta.get("nbgrader", {}).get("grade_id")
+                grade_id = grading.get("grade_id")
                 if isinstance(recording, dict) and isinstance(grade_id, str):  # (plain JSON, not NotebookNodes)
                     found.setdefault(student, {})[grade_id] = json.loads(json.dumps(recording))
     return found
