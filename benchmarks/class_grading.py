@@ -222,7 +222,7 @@ def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
         with contextlib.ExitStack() as standing:
             if mode == "classgrade-report-cached":  # fingerprints an earlier run of this course kept (untimed)
                 for kept in (workdir / "fingerprints").glob("*/fingerprints.json"):
-                    target = course_dir / "classgrade" / kept.parent.name
+                    target = state.report_dir(course_dir, kept.parent.name)
                     target.mkdir(parents=True, exist_ok=True)
                     shutil.copy(kept, target)
             if mode.startswith("standing-"):  # start the cluster and grade the class once, untimed
@@ -238,9 +238,9 @@ def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
         figures[mode] = {"wall": wall, "cpu": cpu, "scores": {name: nbgrader_cli.scores(course_dir, name)
                                                               for name in names},
                          "breakdown": {name: breakdown(course_dir, name) for name in names} if mode != "stock" else {}}
-        for kept in (course_dir / "classgrade").glob("*/fingerprints.json"):  # for classgrade-report-cached
-            (workdir / "fingerprints" / kept.parent.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy(kept, workdir / "fingerprints" / kept.parent.name)
+        for kept in (course_dir / "classgrade").glob("*/report/fingerprints.json"):  # for classgrade-report-cached
+            (workdir / "fingerprints" / kept.parent.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(kept, workdir / "fingerprints" / kept.parent.parent.name)
         print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU", flush=True)
     return figures
 

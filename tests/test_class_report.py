@@ -1,4 +1,4 @@
-"""The class report (classgrade/<assignment>/report.html, .json, .csv), built from classgrade's records and the
+"""The class report (classgrade/<assignment>/report/report.html, .json, .csv), built from classgrade's records and the
 diagnoses: its numbers, and its page in Chromium: the charts and tables render, and students' text stays text.
 tests/test_demo.py checks a report made by a real classgrade run against the gradebook."""
 from __future__ import annotations

@@ -51,16 +51,16 @@ def test_demo_grades_the_class(tmp_path):
 
 
 def assert_class_report_matches_the_gradebook(course_dir, assignment: str, scores: dict) -> None:
-    """classgrade's report (classgrade/<assignment>/report.json; the HTML shows the same numbers) agrees with the
+    """classgrade's report (classgrade/<assignment>/report/report.json; the HTML shows the same numbers) agrees with the
     gradebook: each student's total, each test cell's passes."""
-    report = json.loads((course_dir / "classgrade" / assignment / "report.json").read_text())
+    report = json.loads((course_dir / "classgrade" / assignment / "report" / "report.json").read_text())
     assert report["students"] == len(scores)
     assert report["totals"] == pytest.approx({s: sum(v for v, _ in cells.values()) for s, cells in scores.items()})
     for cell in report["cells"]:
         got = {s: cells[cell["grade_id"]] for s, cells in scores.items() if cell["grade_id"] in cells}
         assert cell["graded"] == len(got)
         assert cell["passed"] == sum(score >= points > 0 for score, points in got.values()), cell
-    assert (course_dir / "classgrade" / assignment / "report.html").exists()
+    assert (course_dir / "classgrade" / assignment / "report" / "report.html").exists()
 
 
 def assert_mistakes_are_named_in_feedback(course_dir, assignment) -> None:
@@ -68,7 +68,7 @@ def assert_mistakes_are_named_in_feedback(course_dir, assignment) -> None:
     report; the solution, the alternative and the blank release are named as nothing."""
     chosen = demo.demo_class(assignment, course.COURSE_ROOT)
     entries = {e.name: e for e in catalogue.load(assignment.name)}
-    report = json.loads((course_dir / "classgrade" / assignment.name / "report.json").read_text())
+    report = json.loads((course_dir / "classgrade" / assignment.name / "report" / "report.json").read_text())
     named = {s: m["entries"] for c in report["cells"] for m in c["mistakes"] for s in m["students"]
              if m["entries"] != list(NOT_ANSWERED.entries)}
     unanswered = {s for c in report["cells"] for m in c["mistakes"] for s in m["students"]

@@ -89,6 +89,10 @@ class Recording:
     def as_dict(self) -> dict:
         return self.checks
 
+    def as_text(self) -> str:
+        """Compact JSON: what a notebook's metadata keeps (its size is what MAX_CHARS counts, near enough)."""
+        return json.dumps(self.checks, separators=(",", ":"))
+
 
 def summarise(answer_text: str):
     """A bounded, JSON-able summary of one answer: what two answers are compared by (`same`)."""
@@ -102,7 +106,7 @@ def summarise(answer_text: str):
         return {"malformed": True}
     if "error" in answer:
         error = answer["error"]
-        return {"error": str(error[0])[:MAX_TEXT] if isinstance(error, list) and error else "?"}
+        return {"error": _text(str(error[0])) if isinstance(error, list) and error else "?"}
     return _value(answer.get("ok"), 0)
 
 
@@ -116,7 +120,7 @@ def _value(data, depth: int):
     if isinstance(data, float):
         return _number(data)
     if isinstance(data, str):
-        return data[:MAX_TEXT]
+        return _text(data)
     if not isinstance(data, dict) or len(data) != 1:
         return "?"
     (tag, body), = data.items()
@@ -133,10 +137,15 @@ def _value(data, depth: int):
                  (p for p in body[:MAX_ITEMS] if isinstance(p, list) and len(p) == 2)]
         return {"d": pairs, "n": len(body)}
     if tag == "h" and isinstance(body, list) and len(body) >= 2:
-        return {"h": str(body[1])[:MAX_TEXT]}  # an object of the kernel: its type only
+        return {"h": _text(str(body[1]))}  # an object of the kernel: its type only
     if tag == "b":
         return {"b": len(body) if isinstance(body, str) else 0}
     return "?"
+
+
+def _text(text: str) -> str:
+    """At most MAX_TEXT characters, valid UTF-8 (a lone surrogate would stop the notebook from being written)."""
+    return text[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
 
 
 def _number(x: float):

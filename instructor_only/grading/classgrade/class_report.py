@@ -1,4 +1,4 @@
-"""What a graded class tells its instructor: classgrade/<assignment>/report.html, report.json and report.csv.
+"""What a graded class tells its instructor: classgrade/<assignment>/report/report.html, report.json and report.csv.
 
     .venv/bin/python -m instructor_only.grading.classgrade.class_report ASSIGNMENT [--course-dir DIR]
 
@@ -50,12 +50,20 @@ def records(course_dir: Path, assignment: str) -> dict[str, dict]:
     folder = course_dir / state.STATE_DIR / assignment
     found = {}
     for path in sorted(folder.glob("*.json")):
-        if path.name.startswith(("report", "fingerprints")):
-            continue
         record = state.load(course_dir, assignment, path.stem)
         if isinstance(record.get("scores"), dict):
             found[path.stem] = record
     return found
+
+
+def failed_only(diagnoses: dict[str, dict], graded: dict[str, dict]) -> dict[str, dict]:
+    """The diagnoses of the cells the gradebook says each student failed (a recording elsewhere says nothing)."""
+    kept = {}
+    for student, found in diagnoses.items():
+        scores = graded.get(student, {}).get("scores", {})
+        kept[student] = {gid: d for gid, d in found.items()
+                         if gid in scores and float(scores[gid][0]) < float(scores[gid][1])}
+    return kept
 
 
 def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[str, Diagnosis | None]]) -> dict:
@@ -69,11 +77,11 @@ def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[st
             stats = cells.setdefault(gid, CellStats(gid, points))
             stats.graded += 1
             stats.passed += score >= points > 0
-    for student, found in diagnoses.items():
+    for student, found in failed_only(diagnoses, graded).items():
         for gid, diagnosis in found.items():
-            stats, score = cells.get(gid), graded.get(student, {}).get("scores", {}).get(gid)
-            if stats is None or score is None or float(score[0]) >= float(score[1]):
-                continue  # (a cell the gradebook says this student passed has no mistake to report)
+            stats = cells.get(gid)
+            if stats is None:
+                continue
             if diagnosis is None:
                 stats.unmatched.append(student)
             else:
@@ -100,8 +108,8 @@ def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[st
 
 
 def write(course_dir: Path, assignment: str, report: dict) -> Path:
-    """report.json, report.csv and report.html in classgrade/<assignment>/; the HTML's path."""
-    folder = course_dir / state.STATE_DIR / assignment
+    """report.json, report.csv and report.html in classgrade/<assignment>/report/; the HTML's path."""
+    folder = state.report_dir(course_dir, assignment)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(report, indent=1))
     with open(folder / "report.csv", "w", newline="") as handle:
@@ -200,7 +208,7 @@ def render_html(report: dict) -> str:
 class ClassReport(Configurable):
     """Course settings (nbgrader_config.py: c.ClassReport.<name>) of what classgrade writes after grading."""
 
-    enabled = Bool(True, help="Write classgrade/<assignment>/report.html, .json and .csv after grading, with the "
+    enabled = Bool(True, help="Write classgrade/<assignment>/report/report.html, .json and .csv after grading, with the "
                               "failing answers diagnosed against the catalogue.").tag(config=True)
     diagnosis_in_feedback = Bool(True, help="Under a failed test cell of a student's feedback, name the known "
                                             "mistake the answer behaves like.").tag(config=True)
@@ -218,7 +226,7 @@ def after_grading(course_dir: Path, assignment: str, config=None) -> str:
         graded = records(course_dir, assignment)
         if not graded:
             return ""
-        diagnoses = diagnose_class(course_dir, assignment)
+        diagnoses = failed_only(diagnose_class(course_dir, assignment), graded)
         path = write(course_dir, assignment, build(assignment, graded, diagnoses))
         if settings.diagnosis_in_feedback:
             add_to_autograded(course_dir, assignment, diagnoses)
@@ -242,7 +250,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     path = write(args.course_dir, args.assignment,
-                 build(args.assignment, graded, diagnose_class(args.course_dir, args.assignment)))
+                 build(args.assignment, graded, failed_only(diagnose_class(args.course_dir, args.assignment), graded)))
     print(f"report: {path}")
     return 0
 

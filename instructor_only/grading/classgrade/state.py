@@ -7,10 +7,16 @@ import os
 from pathlib import Path
 
 STATE_DIR = "classgrade"
+REPORT_DIR = "report"  # classgrade/<assignment>/report/: the class report and the catalogue's fingerprints (a folder:
+                       # a student's record is <student>.json beside it, whatever the student id)
 
 
 def path(course_dir: Path, assignment: str, student: str) -> Path:
     return course_dir / STATE_DIR / assignment / f"{student}.json"
+
+
+def report_dir(course_dir: Path, assignment: str) -> Path:
+    return course_dir / STATE_DIR / assignment / REPORT_DIR
 
 
 def load(course_dir: Path, assignment: str, student: str) -> dict:

@@ -297,5 +297,5 @@ def run(client, hidden: HiddenCall, seconds: float, sources: list[str], record: 
         raise link.reference.failure  # the grader's failure: the submission is graded again, not scored
     verdict = Verdict(passed=report.ok, report=report.summary(),
                       details="\n\n".join(report.details)[:DETAIL_CHARS] if report.details else "",
-                      behaviour=link.recording.as_dict() if link.recording is not None and not report.ok else None)
+                      behaviour=link.recording.as_text() if link.recording is not None and not report.ok else None)
     return verdict, link.requests

@@ -38,7 +38,7 @@ class Verdict:
     report: str = ""       # the checks' verdict in words (shown in the cell)
     reason: str = ""       # why the cell scores zero when the checks did not decide it (not run, refused)
     details: str = ""      # pytest's full report of the failures (instructors: cell metadata)
-    behaviour: dict | None = None  # what the student's code answered the checks (behaviour.Recording), if failed
+    behaviour: str | None = None  # what the student's code answered the checks (behaviour.Recording.as_text)
 
 
 def error_output(ename: str, message: str) -> NotebookNode:

@@ -2,7 +2,7 @@
 the hidden checks (`LimitedExecute.record_behaviour`), matched against the assignment's catalogue.
 
 The fingerprints are computed in a process of their own (`fingerprints`, which imports the framework; this one does
-not need to), only for the entries that target a cell someone failed, and kept in classgrade/<assignment>/ while the
+not need to), only for the entries that target a cell someone failed, and kept in classgrade/<assignment>/report/ while the
 course's code and the framework's version stay the same.
 """
 from __future__ import annotations
@@ -14,40 +14,60 @@ from pathlib import Path
 
 import nbformat
 
+from instructor_only.checks import behaviour
 from instructor_only.grading import course
+from instructor_only.grading.classgrade import state
 from instructor_only.grading.diagnosis.matching import Diagnosis, diagnose, not_answered
 
 METADATA = ("classgrade", "behaviour")  # where TrustedScores keeps a failing cell's recording
 MAX_NOTEBOOK_BYTES = 64 << 20           # an autograded notebook larger than this is not read for the diagnosis
+MAX_RECORDING_CHARS = 2 * behaviour.MAX_CHARS  # (a recording is at most about MAX_CHARS)
 
 
 def behaviours(course_dir: Path, assignment: str) -> dict[str, dict[str, dict]]:
-    """{student: {test cell grade id: recording}} from the autograded notebooks of `assignment`."""
+    """{student: {test cell grade id: recording}} from the autograded notebooks of `assignment`; a recording that is
+    not what TrustedScores writes (compact JSON text of the shape `well_formed` checks) is left out."""
     found: dict[str, dict[str, dict]] = {}
     for folder in sorted((course_dir / "autograded").glob(f"*/{assignment}")):
         student = folder.parent.name
         for path in sorted(folder.glob("*.ipynb")):
-            if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-                continue
             try:
+                if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+                    continue
                 nb = nbformat.read(path, as_version=4)
             except Exception:  # noqa: BLE001 -- an unreadable notebook has nothing to diagnose
                 continue
             for cell in nb.cells:
                 meta = cell.get("metadata", {})
-                grading = meta.get("nbgrader", {})
-                if cell.get("cell_type") != "code" or not grading.get("grade") or grading.get("solution"):
+                grading = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+                if cell.get("cell_type") != "code" or not isinstance(grading, dict) or not grading.get("grade") \
+                        or grading.get("solution"):
                     continue  # graded test cells only: TrustedScores wrote theirs (and removed any other)
-                recording = meta.get(METADATA[0], {}).get(METADATA[1])
+                kept = meta.get(METADATA[0])
+                text = kept.get(METADATA[1]) if isinstance(kept, dict) else None
                 grade_id = grading.get("grade_id")
-                if isinstance(recording, dict) and isinstance(grade_id, str):  # (plain JSON, not NotebookNodes)
-                    found.setdefault(student, {})[grade_id] = json.loads(json.dumps(recording))
+                if not isinstance(text, str) or len(text) > MAX_RECORDING_CHARS or not isinstance(grade_id, str):
+                    continue
+                try:
+                    recording = json.loads(text)
+                except ValueError:
+                    continue
+                if well_formed(recording):
+                    found.setdefault(student, {})[grade_id] = recording
     return found
+
+
+def well_formed(recording) -> bool:
+    """{check: [[request key, summary], ...]}, as behaviour.Recording makes it."""
+    return isinstance(recording, dict) and all(
+        isinstance(check, str) and isinstance(requests, list)
+        and all(isinstance(r, list) and len(r) == 2 and isinstance(r[0], str) for r in requests)
+        for check, requests in recording.items())
 
 
 def fingerprints_for(course_dir: Path, assignment: str, cells: set[str]) -> dict:
     """The fingerprints of the entries targeting `cells`, computed (or reused) by a process of their own."""
-    cache = course_dir / "classgrade" / assignment
+    cache = state.report_dir(course_dir, assignment)
     out = cache / "fingerprints.out.json"
     cache.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([sys.executable, "-m", "instructor_only.grading.diagnosis.fingerprints", assignment,
@@ -73,6 +93,13 @@ def diagnose_class(course_dir: Path, assignment: str, fingerprints: dict | None 
         return {}
     if fingerprints is None:
         fingerprints = fingerprints_for(course_dir, assignment, cells)
-    return {student: {cell: NOT_ANSWERED if not_answered(recording) else diagnose(cell, recording, fingerprints)
-                      for cell, recording in sorted(cells.items())}
-            for student, cells in recorded.items()}
+    diagnoses = {}
+    for student, cells in recorded.items():
+        diagnoses[student] = {}
+        for cell, recording in sorted(cells.items()):
+            try:
+                diagnoses[student][cell] = NOT_ANSWERED if not_answered(recording) else \
+                    diagnose(cell, recording, fingerprints)
+            except Exception:  # noqa: BLE001 -- one student's odd recording must not cost the class its report
+                diagnoses[student][cell] = None
+    return diagnoses

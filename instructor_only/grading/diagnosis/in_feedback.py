@@ -22,27 +22,37 @@ def sentence(diagnosis: Diagnosis) -> str:
 
 
 def add_to_autograded(course_dir: Path, assignment: str, diagnoses: dict[str, dict[str, Diagnosis | None]]) -> int:
-    """Write each student's diagnoses under their failed test cells; how many notes were written."""
+    """Write each student's diagnoses under their failed test cells; how many notes were written. (Pass only the
+    cells the gradebook says each student failed.) A notebook that cannot be read or written is left as it is."""
     written = 0
     for student, found in diagnoses.items():
         for path in sorted((course_dir / "autograded" / student / assignment).glob("*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            changed = False
-            for cell in nb.cells:
-                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                outputs = cell.get("outputs")
-                if outputs is None:
-                    continue
-                kept = [o for o in outputs if not o.get("metadata", {}).get(MARK)]
-                diagnosis = found.get(grade_id)
-                if diagnosis is not None and diagnosis.evidence:  # (a known mistake, not "not answered")
-                    kept.append(NotebookNode(output_type="display_data", data={"text/plain": sentence(diagnosis)},
-                                             metadata={MARK: True}))
-                    written += 1
-                if kept != outputs:
-                    cell.outputs, changed = kept, True
-            if changed:
-                partial = path.with_suffix(".ipynb.partial")
-                nbformat.write(nb, partial)
-                partial.replace(path)
+            try:
+                written += _add(path, found)
+            except Exception:  # noqa: BLE001 -- one odd notebook must not cost the others their notes
+                continue
+    return written
+
+
+def _add(path: Path, found: dict[str, Diagnosis | None]) -> int:
+    nb = nbformat.read(path, as_version=4)
+    written, changed = 0, False
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or not isinstance(cell.get("outputs"), list):
+            continue
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        outputs = cell.outputs
+        kept = [o for o in outputs if not (isinstance(o, dict) and isinstance(o.get("metadata"), dict)
+                                           and o["metadata"].get(MARK))]
+        diagnosis = found.get(grade_id) if isinstance(grade_id, str) else None
+        if diagnosis is not None and diagnosis.evidence:  # (a known mistake, not "not answered")
+            kept.append(NotebookNode(output_type="display_data", data={"text/plain": sentence(diagnosis)},
+                                     metadata={MARK: True}))
+            written += 1
+        if kept != outputs:
+            cell.outputs, changed = kept, True
+    if changed:
+        partial = path.with_suffix(".ipynb.partial")
+        nbformat.write(nb, partial)
+        partial.replace(path)
     return written
