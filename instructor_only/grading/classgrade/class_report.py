@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from traitlets import Bool
+from traitlets import Bool, Float
 from traitlets.config import Configurable
 
 from instructor_only.grading.classgrade import state
@@ -212,6 +212,9 @@ class ClassReport(Configurable):
                               "failing answers diagnosed against the catalogue.").tag(config=True)
     diagnosis_in_feedback = Bool(True, help="Under a failed test cell of a student's feedback, name the known "
                                             "mistake the answer behaves like.").tag(config=True)
+    fingerprint_seconds = Float(60.0, help="Seconds a run may spend computing the catalogue's fingerprints (kept in "
+                                           "classgrade/<assignment>/report/: a later run computes the rest); a "
+                                           "mistake not fingerprinted yet is not named.").tag(config=True)
 
 
 def after_grading(course_dir: Path, assignment: str, config=None) -> str:
@@ -226,7 +229,7 @@ def after_grading(course_dir: Path, assignment: str, config=None) -> str:
         graded = records(course_dir, assignment)
         if not graded:
             return ""
-        diagnoses = failed_only(diagnose_class(course_dir, assignment), graded)
+        diagnoses = failed_only(diagnose_class(course_dir, assignment, seconds=settings.fingerprint_seconds), graded)
         path = write(course_dir, assignment, build(assignment, graded, diagnoses))
         if settings.diagnosis_in_feedback:
             add_to_autograded(course_dir, assignment, diagnoses)

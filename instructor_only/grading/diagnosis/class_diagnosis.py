@@ -65,13 +65,15 @@ def well_formed(recording) -> bool:
         for check, requests in recording.items())
 
 
-def fingerprints_for(course_dir: Path, assignment: str, cells: set[str]) -> dict:
-    """The fingerprints of the entries targeting `cells`, computed (or reused) by a process of their own."""
+def fingerprints_for(course_dir: Path, assignment: str, cells: set[str], seconds: float | None = None) -> dict:
+    """The fingerprints of the entries targeting `cells`, computed (or reused) by a process of their own, new ones
+    for `seconds` at most."""
     cache = state.report_dir(course_dir, assignment)
     out = cache / "fingerprints.out.json"
     cache.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([sys.executable, "-m", "instructor_only.grading.diagnosis.fingerprints", assignment,
-                           "--cache-dir", str(cache), "--cells", ",".join(sorted(cells)), "--out", str(out)],
+                           "--cache-dir", str(cache), "--cells", ",".join(sorted(cells)), "--out", str(out),
+                           *(["--seconds", str(seconds)] if seconds is not None else [])],
                           cwd=course.COURSE_ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the catalogue's fingerprints could not be computed: {done.stderr[-2000:]}")
@@ -84,15 +86,15 @@ def fingerprints_for(course_dir: Path, assignment: str, cells: set[str]) -> dict
 NOT_ANSWERED = Diagnosis("", ("(not answered)",), "still raises the release's NotImplementedError", 0)
 
 
-def diagnose_class(course_dir: Path, assignment: str, fingerprints: dict | None = None
+def diagnose_class(course_dir: Path, assignment: str, fingerprints: dict | None = None, seconds: float | None = None
                    ) -> dict[str, dict[str, Diagnosis | None]]:
     """{student: {failing test cell: its diagnosis, NOT_ANSWERED, or None (no known mistake matches)}}."""
     recorded = behaviours(course_dir, assignment)
-    cells = {cell for cells in recorded.values() for cell in cells}
+    cells = {cell for cells in recorded.values() for cell, recording in cells.items() if not not_answered(recording)}
     if not cells:
         return {}
     if fingerprints is None:
-        fingerprints = fingerprints_for(course_dir, assignment, cells)
+        fingerprints = fingerprints_for(course_dir, assignment, cells, seconds)
     diagnoses = {}
     for student, cells in recorded.items():
         diagnoses[student] = {}

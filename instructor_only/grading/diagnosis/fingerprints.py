@@ -19,6 +19,7 @@ import io
 import json
 import os
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -74,9 +75,13 @@ def _record(nb, wanted: set[str]) -> dict[str, dict]:
     return recordings
 
 
-def compute(assignment: course.Assignment, cells: set[str] | None = None) -> dict:
-    """{"solution": {cell: recording}, "entries": [{name, kind, answer_cell, description, targets, cells}]}; only
-    the entries that target one of `cells` (test cell grade ids), if given."""
+def compute(assignment: course.Assignment, cells: set[str] | None = None, seconds: float | None = None,
+            known: dict | None = None) -> dict:
+    """{"solution": {cell: recording}, "entries": [{name, kind, answer_cell, description, targets, cells}],
+    "complete": bool}: only the entries that target one of `cells` (test cell grade ids), if given; those in `known`
+    (fingerprints computed before, of the same course code) are reused; after `seconds`, no more are computed
+    ("complete" false: a later run goes on where this one stopped)."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
     planned = plan(assignment, include=("solution", "bug", "alt"))
     solution = next(s for s in planned if s.kind == "solution")
     tests_after = {}
@@ -84,9 +89,12 @@ def compute(assignment: course.Assignment, cells: set[str] | None = None) -> dic
         tests_after.update(notebooks.tests_of_answers(nb))
     every_test = {t for tests in tests_after.values() for t in tests}
     cells_wanted = set(cells) if cells is not None else None
-    result = {"solution": {}, "entries": []}
-    for nb in solution.notebooks.values():
-        result["solution"].update(record(nb, every_test))
+    known = known or {}
+    result = {"solution": dict(known.get("solution", {})), "entries": [], "complete": True}
+    if not every_test <= set(result["solution"]):
+        for nb in solution.notebooks.values():
+            result["solution"].update(record(nb, every_test))
+    reusable = {(e["kind"], e["answer_cell"], e["name"]): e for e in known.get("entries", [])}
     for submission in planned:
         if submission.entry is None:
             continue
@@ -94,12 +102,21 @@ def compute(assignment: course.Assignment, cells: set[str] | None = None) -> dic
         targets = set(submission.expectation.targets) or set(tests_after.get(entry.answer_cell, ()))
         if cells_wanted is not None and not targets & cells_wanted:
             continue
+        if (entry.kind, entry.answer_cell, entry.name) in reusable:
+            result["entries"].append(reusable[(entry.kind, entry.answer_cell, entry.name)])
+            continue
+        if deadline is not None and time.monotonic() > deadline:
+            result["complete"] = False
+            continue
         cells = {}
         for nb in submission.notebooks.values():
             if entry.answer_cell in notebooks.answer_cells(nb):
                 cells = record(nb, targets)
         result["entries"].append({"name": entry.name, "kind": entry.kind, "answer_cell": entry.answer_cell,
                                   "description": entry.description, "targets": sorted(targets), "cells": cells})
+    # entries of other cells computed before stay in the cache
+    wanted = {(e["kind"], e["answer_cell"], e["name"]) for e in result["entries"]}
+    result["entries"] += [e for key, e in reusable.items() if key not in wanted]
     return result
 
 
@@ -118,19 +135,21 @@ def code_digest(assignment: course.Assignment) -> str:
     return digest.hexdigest()
 
 
-def cached(assignment: course.Assignment, folder: Path, cells: set[str] | None = None) -> dict:
-    """The fingerprints of `assignment` (at least those of `cells`, if given), from `folder`/fingerprints.json if it
-    is current and holds them, else computed and kept there."""
+def cached(assignment: course.Assignment, folder: Path, cells: set[str] | None = None,
+           seconds: float | None = None) -> dict:
+    """The fingerprints of `assignment` (those of `cells`, if given), from `folder`/fingerprints.json where it has
+    them (computed for the same course code and framework version), the rest computed within `seconds` and kept
+    there too."""
     path, key = folder / "fingerprints.json", code_digest(assignment)
+    known = None
     with contextlib.suppress(OSError, ValueError):
         kept = json.loads(path.read_text())
-        if kept.get("key") == key and (kept.get("cells") is None or (cells is not None and cells <= set(kept["cells"]))):
-            return kept["fingerprints"]
-    fingerprints = compute(assignment, cells)
+        if kept.get("key") == key:
+            known = kept["fingerprints"]
+    fingerprints = compute(assignment, cells, seconds, known)
     folder.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"key": key, "cells": sorted(cells) if cells is not None else None,
-                                   "fingerprints": fingerprints}))
+    partial.write_text(json.dumps({"key": key, "fingerprints": fingerprints}))
     partial.replace(path)
     return fingerprints
 
@@ -141,10 +160,12 @@ def main(argv=None) -> int:
     parser.add_argument("--cache-dir", type=Path, help="keep them in DIR/fingerprints.json (reused while current)")
     parser.add_argument("--cells", help="only the entries targeting these test cells (comma-separated grade ids)")
     parser.add_argument("--out", type=Path, help="also write them to this file")
+    parser.add_argument("--seconds", type=float, help="compute new fingerprints for this long at most")
     args = parser.parse_args(argv)
     assignment = course.get(args.assignment)
     cells = set(args.cells.split(",")) if args.cells else None
-    result = cached(assignment, args.cache_dir, cells) if args.cache_dir else compute(assignment, cells)
+    result = cached(assignment, args.cache_dir, cells, args.seconds) if args.cache_dir else \
+        compute(assignment, cells, args.seconds)
     if args.out:
         args.out.write_text(json.dumps(result))
     for entry in result["entries"]:
