@@ -38,10 +38,12 @@ NORMAL = ("victim",)  # a solution, graded exactly: the intruder's target
 # as many "blocked:" lines as the host test asks of each attack (the fork flood's and /dev/shm's: one each)
 BLOCKED = {"read": 10, "write": 5, "network": 4, "escape": 7, "kill": 1, "fork": 1, "shm": 1}
 # Emulated: a normal submission takes about a minute, so the per-cell and per-submission clocks are loosened; the
-# memory and process caps stay the host test's (memory is not slower to fill than to use).
-CELL_TIMEOUT, WALL_SECONDS, CPU_SECONDS = 300, 900, 900
+# memory and process caps stay the host test's (memory is not slower to fill than to use). The first submission of
+# each mode carries its kernel parent's start (torch's import and more, emulated): 400-1000 s beside the suite in CI,
+# inside the submission's wall-clock cap.
+CELL_TIMEOUT, WALL_SECONDS, CPU_SECONDS = 300, 2700, 900
 PREPARE_SECONDS = 10 * 60  # building the two classes on the host, before the VM boots: about a minute
-VM_SECONDS = 40 * 60  # the VM's hard limit: it takes 10-15 minutes
+VM_SECONDS = 55 * 60  # the VM's hard limit: it took 23 minutes alone, 33 beside the rest of the suite
 
 
 def vm_tools() -> tuple[str, str] | None:

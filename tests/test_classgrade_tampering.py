@@ -80,12 +80,14 @@ adapter.conv_output_length = _mine  # and the "real layer" the checks compare wi
 '''),
     "walk_the_heap": (SIZE_BUG, '''
 import gc
-_honest = conv_output_size
+_honest, _calls, _reports = conv_output_size, [0], []
 def conv_output_size(*args, **kwargs):
-    for thing in gc.get_objects():  # mark every check report as passed
-        if type(thing).__name__ == "CheckReport":
-            thing.failed.clear()
-            thing.exit_code = 0
+    _calls[0] += 1
+    if _calls[0] % 50 == 1:  # (the whole heap on every call of hundreds would outlast the cell's timeout)
+        _reports[:] = [thing for thing in gc.get_objects() if type(thing).__name__ == "CheckReport"]
+    for thing in _reports:  # mark every check report as passed
+        thing.failed.clear()
+        thing.exit_code = 0
     return _honest(*args, **kwargs)
 '''),
     "import_the_references": (SIZE_BUG, '''
