@@ -42,7 +42,7 @@ def wanted(items) -> bool:
 def start(session) -> None:
     """Start the VM's job unless a process of this run has already."""
     global _started
-    if not wanted(session.items):
+    if session.config.option.collectonly or not wanted(session.items):
         return
     folder = shared_folder(session.config)
     folder.mkdir(parents=True, exist_ok=True)
