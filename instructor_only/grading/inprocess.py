@@ -21,20 +21,35 @@ def run_cells(nb) -> dict[str, tuple[bool, str]]:
 
     NBGRADER_EXECUTION is set while they run, as nbgrader's autograder sets it (notebooks shrink their experiments).
     """
+    with as_autograder():
+        return _run_cells(nb)
+
+
+@contextlib.contextmanager
+def as_autograder():
+    """NBGRADER_EXECUTION set as nbgrader's autograder sets it; the notebook's figures freed after (a kernel would
+    exit)."""
     saved = os.environ.get("NBGRADER_EXECUTION")
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     try:
-        return _run_cells(nb)
+        yield
     finally:
         if saved is None:
             os.environ.pop("NBGRADER_EXECUTION", None)
         else:
             os.environ["NBGRADER_EXECUTION"] = saved
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+
+def fresh_namespace() -> tuple[dict, list[str]]:
+    """A notebook's namespace as IPython starts it, and its input history ('' first, then every cell as it ran)."""
+    history = [""]
+    return {"__name__": "__main__", "In": history, "_ih": history}, history
 
 
 def _run_cells(nb) -> dict[str, tuple[bool, str]]:
-    history = [""]  # IPython's input history: '' first, then every cell as it ran
-    namespace: dict = {"__name__": "__main__", "In": history, "_ih": history}
+    namespace, history = fresh_namespace()
     results: dict[str, tuple[bool, str]] = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -53,6 +68,4 @@ def _run_cells(nb) -> dict[str, tuple[bool, str]]:
             passed, text = False, buffer.getvalue() + "".join(traceback.format_exception_only(type(error), error))
         if is_test:
             results[meta["grade_id"]] = (passed, text)
-    if "matplotlib.pyplot" in sys.modules:  # a kernel would exit here; free the notebook's figures
-        sys.modules["matplotlib.pyplot"].close("all")
     return results

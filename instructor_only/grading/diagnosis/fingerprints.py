@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import sys
 import time
 from importlib import metadata
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from instructor_only.checks import behaviour, remote
 from instructor_only.checks.runner import check_report
-from instructor_only.grading import course, notebooks
+from instructor_only.grading import course, inprocess, notebooks
 from instructor_only.grading.classgrade.trusted_checks import hidden_call
 from instructor_only.grading.submissions import plan
 
@@ -36,20 +35,12 @@ FRAMEWORK_PACKAGES = {"torch": "torch", "tensorflow": "tensorflow-cpu"}
 def record(nb, test_cells: set[str]) -> dict[str, dict]:
     """{test cell grade id: recording} of `nb`'s hidden checks at `test_cells`, its cells run in this process up to
     the last of them (NBGRADER_EXECUTION set, as the autograder sets it: the notebooks shrink their experiments)."""
-    saved = os.environ.get("NBGRADER_EXECUTION")
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    try:
+    with inprocess.as_autograder():
         return _record(nb, set(test_cells))
-    finally:
-        if saved is None:
-            os.environ.pop("NBGRADER_EXECUTION", None)
-        else:
-            os.environ["NBGRADER_EXECUTION"] = saved
 
 
 def _record(nb, wanted: set[str]) -> dict[str, dict]:
-    history = [""]
-    namespace: dict = {"__name__": "__main__", "In": history, "_ih": history}
+    namespace, history = inprocess.fresh_namespace()
     recordings: dict[str, dict] = {}
     for cell in nb.cells:
         if not wanted - set(recordings):
@@ -70,8 +61,6 @@ def _record(nb, wanted: set[str]) -> dict[str, dict]:
                 link.recording = behaviour.Recording()
                 report = check_report(call.concept, call.grade_id, call.framework, link)
                 recordings[grade_id] = {"passed": report.ok, "checks": link.recording.as_dict()}
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
     return recordings
 
 
