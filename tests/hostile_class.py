@@ -148,28 +148,35 @@ SHM = filling("/dev/shm/hoard", "/dev/shm")
 FILE_HOG = filling("/tmp/big", "one file in /tmp")
 
 HIDDEN_HOG = '''
+reader, writer = os.pipe()
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
+        os.close(reader)
         hoard = bytearray(2500 * 2**20)
         for i in range(0, len(hoard), 4096):
             hoard[i] = 1
+        os.write(writer, b"full")  # only a child that holds all 2.5 GB says so
         time.sleep(600)
     os._exit(0)
-time.sleep(20)
-print("LEAKED: a hidden child held 2.5 GB for 20 s")
+os.close(writer)
+os.wait()
+# until the hidden child says it holds it all, or is gone (end of file): the cell runs on until then, at any speed
+if os.read(reader, 4) == b"full":
+    time.sleep(20)
+    print("LEAKED: a hidden child held 2.5 GB for 20 s")
+else:
+    print("blocked: the hidden child was stopped before it held 2.5 GB")
 '''
 
 CPU_BURNER = '''
-burners = []
-for _ in range(2):  # two processes burning CPU: more CPU-seconds than wall-clock seconds
-    burner = os.fork()
-    if burner == 0:
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # the cell runs on past its timeout's interrupt, so the CPU cap ends it
+for _ in range(8):  # eight processes burning CPU: they take a share of a loaded machine, 12 CPU-seconds in seconds
+    if os.fork() == 0:
         while True:
             pass
-    burners.append(burner)
-time.sleep(60)
-print("LEAKED: burned CPU for 60 s")
+time.sleep(120)
+print("LEAKED: burned CPU for 120 s")
 '''
 
 ESCAPE = '''
