@@ -82,6 +82,13 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 sys.path.insert(0, c.CourseDirectory.root)
 from instructor_only.grading.feedback_errors import ShortErrors  # noqa: E402
 from instructor_only.grading.rubrics import RubricsForGraders, WithoutRubrics  # noqa: E402
+
+# Partial credit inside a test cell: off, so a test cell scores all or nothing. On (True), a cell whose public checks
+# pass and some of whose hidden checks pass gets that share of its points, by the weights the checks declare; stock
+# autograde and classgrade record it by nbgrader's own rule (a numeric cell result) and give the same scores
+# (instructor_only/checks/partial_credit.py). Regrade after changing it.
+from instructor_only.checks import partial_credit  # noqa: E402
+partial_credit.configure(False)
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata, RubricsForGraders]
 c.GenerateFeedback.preprocessors = [WithoutRubrics, GetGrades, ClearHiddenTests, ShortErrors, CSSHTMLHeaderPreprocessor]

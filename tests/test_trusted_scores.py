@@ -9,6 +9,7 @@ from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.utils import determine_grade
 
+from instructor_only.checks import partial_credit
 from instructor_only.grading.classgrade.trusted_scores import RESOURCE, TrustedScores, Verdict
 
 POINTS = 3.0
@@ -104,3 +105,20 @@ def test_expected_calls_refuse_another_concept_framework_or_grade_id():
         cells.append(cell)
     files = {"warmup.ipynb": writes(new_notebook(cells=cells)).encode()}
     assert expected_calls("warmup_torch", files) == {"warmup": {"check_a": ["warmup", "check_a", "torch"]}}
+
+
+@pytest.mark.parametrize("on", [False, True], ids=["default", "partial credit on"])
+def test_partial_credit_is_the_trusted_share_and_only_when_the_course_turns_it_on(on, monkeypatch):
+    """Default: a cell some of whose checks failed scores zero, as always. On: the passed share of its points,
+    whatever the kernel left; still zero when the kernel raised or the checks were not decided."""
+    monkeypatch.setenv(partial_credit.VARIABLE, "1" if on else "0")
+    four_of_five = Verdict(False, "1 of 5 failed", share=0.8)
+    for sequence in SEQUENCES:
+        raised = "stderr" in sequence or "error" in sequence
+        want = partial_credit.score(POINTS, 0.8) if on and not raised else 0.0
+        assert score_after([kernel_output(k) for k in sequence], four_of_five) == want, sequence
+    assert partial_credit.score(POINTS, 0.8) == 2.4
+    refused = Verdict(False, "", reason="the kernel refused the checks", share=0.8)
+    assert score_after([], refused) == 0.0
+    assert score_after([], Verdict(True, "all passed", share=1.0)) == POINTS
+    assert score_after([], Verdict(False, "5 of 5 failed", share=0.0)) == 0.0

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor_only.checks import remote
+from instructor_only.checks import partial_credit, remote
 
 _INI = Path(__file__).with_name("pytest.ini")
 UNUSED_PLUGINS = ("legacypath", "tmpdir", "monkeypatch", "recwarn", "pastebin", "junitxml", "doctest", "setuponly",
@@ -52,10 +52,22 @@ class CheckReport:
     failed: list[str] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)   # failed check -> what went wrong, in words
     details: list[str] = field(default_factory=list)         # pytest's full reports of the failures (instructors)
+    weights: dict[str, float] = field(default_factory=dict)  # check -> its weight (partial_credit.weight)
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.failed and bool(self.passed)
+
+    def share(self) -> float:
+        """The passed share of the checks' weight: 1 when all passed, 0 when they could not run (partial_credit)."""
+        if self.ok:
+            return 1.0
+        if self.exit_code != 1 or not self.failed:  # pytest's 1: tests ran and some failed; anything else: not run
+            return 0.0
+        failed = set(self.failed)
+        ran = failed | set(self.passed)
+        total = sum(self.weights.get(node, 1.0) for node in ran)
+        return sum(self.weights.get(node, 1.0) for node in ran - failed) / total
 
     def summary(self) -> str:  # at most ~MESSAGE_CHARS per check
         """The verdict in words, for the student: one line per failed check, nothing of the checks' code."""
@@ -139,6 +151,16 @@ class _StudentPlugin:
         method rules, which read the student's code on this side (`method_rules.py`)."""
         return self._link.sources
 
+    def pytest_collection_modifyitems(self, items):
+        """Each check's weight: its function's, shared equally among its parametrised cases."""
+        def check(item):  # (a bound method is new for each case: the check is its class and its name)
+            return item.cls, item.originalname
+        cases: dict[tuple, int] = {}
+        for item in items:
+            cases[check(item)] = cases.get(check(item), 0) + 1
+        for item in items:
+            self._report.weights[item.nodeid] = partial_credit.declared_weight(item.function) / cases[check(item)]
+
     def pytest_runtest_setup(self, item):
         if self._link.recording is not None:
             self._link.recording.begin(item.nodeid)
@@ -205,12 +227,25 @@ def check_report(concept: str, grade_id: str, framework: str, notebook: dict | r
     return report
 
 
-def run_hidden_checks(concept: str, grade_id: str, framework: str, namespace: dict) -> None:
+def run_hidden_checks(concept: str, grade_id: str, framework: str, namespace: dict) -> float | None:
     """The call at the end of an autograder cell: print the verdict, raise HiddenChecksFailed if anything failed.
 
-    Returns None on purpose: nbgrader would read a numeric cell result as partial credit.
+    Returns None when all passed (nbgrader gives the cell its points). With the course's partial credit on
+    (partial_credit.py), a cell some of whose checks passed returns its score instead of raising: nbgrader reads a
+    numeric cell result as the cell's score.
     """
     report = check_report(concept, grade_id, framework, namespace)
     print(report.summary())
-    if not report.ok:
-        raise HiddenChecksFailed(f"the hidden checks for `{grade_id}` did not all pass (see above)")
+    if report.ok:
+        return None
+    if partial_credit.enabled() and report.share() > 0:
+        points = partial_credit.cell_points(concept, framework, grade_id)
+        earned = partial_credit.score(points, report.share())
+        if earned > 0:
+            print(partial_credit_line(earned, points))
+            return earned
+    raise HiddenChecksFailed(f"the hidden checks for `{grade_id}` did not all pass (see above)")
+
+
+def partial_credit_line(earned: float, points: float) -> str:
+    return f"Partial credit: {earned:g} of {points:g} points, for the checks that passed."

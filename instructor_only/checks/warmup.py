@@ -11,6 +11,7 @@ import itertools
 import numpy as np
 import pytest
 
+from instructor_only.checks.partial_credit import weight
 from instructor_only.checks.remote import call_each
 from instructor_only.references import shapes as ref
 
@@ -55,6 +56,7 @@ def _wide_conv_configs():
 class CheckConvOutputSize:
     grade_id = "check_conv_output_size"
 
+    @weight(2)  # the formula over every argument's range: the exercise itself (partial_credit.py)
     @pytest.mark.parametrize("configs", [_valid_conv_configs, _wide_conv_configs], ids=["small grid", "wide range"])
     def check_matches_formula(self, student, configs):
         wrong = []

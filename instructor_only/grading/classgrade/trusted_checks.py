@@ -295,7 +295,7 @@ def run(client, hidden: HiddenCall, seconds: float, sources: list[str], record: 
         raise link.failure
     if link.reference is not None and link.reference.failure is not None:
         raise link.reference.failure  # the grader's failure: the submission is graded again, not scored
-    verdict = Verdict(passed=report.ok, report=report.summary(),
+    verdict = Verdict(passed=report.ok, report=report.summary(), share=report.share(),
                       details="\n\n".join(report.details)[:DETAIL_CHARS] if report.details else "",
                       behaviour=link.recording.as_text() if link.recording is not None and not report.ok else None)
     return verdict, link.requests

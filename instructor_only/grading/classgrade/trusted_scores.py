@@ -12,7 +12,10 @@ ran the cell (`LimitedExecute`, `resources["classgrade_trusted"]`):
 - the kernel's own outputs stay, for the instructor and the student, but inert: an `execute_result` becomes the
   `display_data` it shows, so no kernel output can be read as a score; errors and stderr stay as they are, since
   they can only lower the score;
-- then the trusted side's report (stdout) and, when the score is zero, one error output saying why.
+- then the trusted side's report (stdout) and, when the score is zero, one error output saying why;
+- with the course's partial credit on (instructor_only/checks/partial_credit.py), a cell whose public checks raised
+  nothing and some of whose hidden checks passed gets the passed share of its points instead, written as the one
+  `execute_result` of the cell (the number, nbgrader's rule for partial credit), after a line saying so.
 
 The result is checked with nbgrader's own `determine_grade`: a cell it would score otherwise is zeroed.
 A graded test cell the course gave no hidden checks (none in this course: a test proves it) is scored by the kernel's
@@ -27,6 +30,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import determine_grade, is_grade, is_solution
 from traitlets import Bool
 
+from instructor_only.checks import partial_credit
+from instructor_only.checks.runner import partial_credit_line
+
 RESOURCE = "classgrade_trusted"   # resources key: {"expected": {grade id: call}, "verdicts": {grade id: Verdict}}
 FAILED_ERROR = "HiddenChecksFailed"
 
@@ -39,6 +45,7 @@ class Verdict:
     reason: str = ""       # why the cell scores zero when the checks did not decide it (not run, refused)
     details: str = ""      # pytest's full report of the failures (instructors: cell metadata)
     behaviour: str | None = None  # what the student's code answered the checks (behaviour.Recording.as_text)
+    share: float = 0.0     # the passed share of the checks' weight (partial credit; 1.0 when all passed)
 
 
 def error_output(ename: str, message: str) -> NotebookNode:
@@ -86,24 +93,38 @@ class TrustedScores(NbGraderPreprocessor):
         kernel_outputs = [inert(o) for o in cell.get("outputs", [])]
         raised = kernel_raised(kernel_outputs)
         verdict: Verdict | None = verdicts.get(grade_id)
+        points = float(cell.metadata["nbgrader"]["points"])
         outputs = list(kernel_outputs)
         if grade_id not in expected:  # no hidden checks for this cell: the kernel's word, as stock nbgrader takes it
-            full = not raised
+            earned = points if not raised else 0.0
         else:
             full = verdict is not None and verdict.passed and not raised
+            earned = points if full else self.partial(points, verdict, raised)
             if verdict is not None and verdict.report:
                 outputs.append(NotebookNode(output_type="stream", name="stdout", text=verdict.report + "\n"))
             if verdict is not None and verdict.details:
                 cell.metadata.setdefault("classgrade", {})["hidden_checks"] = verdict.details
             if verdict is not None and verdict.behaviour and not full:  # for the diagnosis (grading/diagnosis/)
                 cell.metadata.setdefault("classgrade", {})["behaviour"] = verdict.behaviour
-            if not full and not raised:
+            if 0 < earned < points:
+                outputs.append(NotebookNode(output_type="stream", name="stdout",
+                                            text=partial_credit_line(earned, points) + "\n"))
+                outputs.append(NotebookNode(output_type="execute_result", execution_count=cell.get("execution_count"),
+                                            data={"text/plain": repr(earned)}, metadata={}))
+            elif not full and not raised:
                 outputs.append(error_output(FAILED_ERROR, self.reason(grade_id, verdict)))
         cell.outputs = outputs
-        score, points = determine_grade(cell, self.log)
-        if score != (points if full else 0):  # cannot happen by construction; never let the outputs decide
+        score, _ = determine_grade(cell, self.log)
+        if score != earned:  # cannot happen by construction; never let the outputs decide
             cell.outputs = [*outputs, error_output(FAILED_ERROR, f"`{grade_id}`: the outputs disagreed with the "
                                                                  f"trusted score; scored zero")]
+
+    @staticmethod
+    def partial(points: float, verdict: Verdict | None, raised: bool) -> float:
+        """The passed share of the points, with the course's partial credit on and the checks decided; else 0."""
+        if not partial_credit.enabled() or verdict is None or verdict.reason or raised:
+            return 0.0
+        return partial_credit.score(points, verdict.share)
 
     @staticmethod
     def reason(grade_id: str, verdict: Verdict | None) -> str:
