@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from instructor_only import catalogue
+from instructor_only.catalogue import hints
 from instructor_only.grading import course, demo, nbgrader_cli
 from instructor_only.grading.diagnosis.class_diagnosis import NOT_ANSWERED
 
@@ -80,6 +81,8 @@ def assert_mistakes_are_named_in_feedback(course_dir, assignment) -> None:
         assert entry.name in named.get(student, []), (student, entry.name, named.get(student))  # (with any equal)
         assert "behaves like a known mistake" in pages, student
         assert any(html.escape(entries[n].description.rstrip("."), quote=False) in pages for n in named[student])
+        assert any(html.escape(hints.hint(assignment.concept, entries[n].answer_cell, entries[n].hint).rstrip("."),
+                               quote=False) in pages for n in named[student]), student
     for student in ("alice", "bob", "erin"):
         pages = " ".join(p.read_text() for p in (course_dir / "feedback" / student / assignment.name).glob("*.html"))
         assert "behaves like a known mistake" not in pages, student

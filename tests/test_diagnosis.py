@@ -61,3 +61,19 @@ def test_correct_answers_are_named_as_nothing(prints):
 
 def test_a_kernel_that_answers_nothing_is_named_as_nothing(prints):
     assert diagnose(CELL, {}, prints) is None
+
+
+def test_every_catalogued_mistake_has_a_hint_and_the_feedback_sentence_carries_it():
+    """Each answer cell with catalogued mistakes has a hint (catalogue/hints.py), in both tracks; the sentence under a
+    failed cell names the mistake and gives its hint."""
+    from instructor_only import catalogue
+    from instructor_only.catalogue import hints
+    from instructor_only.grading.diagnosis.in_feedback import sentence
+    from instructor_only.grading.diagnosis.matching import Diagnosis
+    missing = [f"{a.name}/{e.answer_cell}" for a in course.discover() for e in catalogue.load(a.name)
+               if e.kind == "bug" and not hints.hint(a.concept, e.answer_cell, e.hint)]
+    assert not missing, sorted(set(missing))
+    note = sentence(Diagnosis("check_conv_output_size", ("floors_with_float",), "divides with /.", 3,
+                              "conv_output_size"), hints.hint("warmup", "conv_output_size"))
+    assert note.startswith("Diagnosis: your answer behaves like a known mistake: divides with /. Hint: count the ")
+    assert note.endswith("(This note does not change your score.)")

@@ -23,6 +23,7 @@ class Entry:
     description: str
     code: str
     targets: tuple[str, ...] = ()  # test cells that must lose points; empty = those following the answer cell
+    hint: str = ""  # what to try next, shown with a diagnosis; empty = its answer cell's (hints.py)
 
     kind = "entry"
 

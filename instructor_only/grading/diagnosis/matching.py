@@ -32,6 +32,7 @@ class Diagnosis:
     entries: tuple[str, ...]       # names of the matching catalogue entries (one mistake, perhaps written several ways)
     description: str               # the first entry's description
     evidence: int                  # requests at which the student answered as the mistake, not as the solution
+    answer_cell: str = ""          # the answer cell the mistake is in (its hint: catalogue/hints.py)
 
     @property
     def name(self) -> str:
@@ -109,7 +110,7 @@ def diagnose(cell: str, student: dict, fingerprints: dict) -> Diagnosis | None:
         return None  # mistakes that compute different things fit: which one is not known
     best = max(matches, key=lambda m: m[2])
     names = tuple(dict.fromkeys([best[0]["name"], *(entry["name"] for entry, _, _ in matches)]))
-    return Diagnosis(cell, names, best[0]["description"], best[2])
+    return Diagnosis(cell, names, best[0]["description"], best[2], best[0].get("answer_cell", ""))
 
 
 def not_answered(student: dict) -> bool:
