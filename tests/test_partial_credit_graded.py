@@ -16,8 +16,8 @@ from instructor_only.grading.submissions import plan
 
 ASSIGNMENT = "warmup_torch"
 # catalogued bugs that fail some, not all, of their cell's hidden checks (and so get partial credit)
-PARTLY_WRONG = ("bug-conv_output_size-dilation_span_k_plus_2d", "bug-build_conv_layer-habitual_padding_1",
-                "bug-shift_sensitivity-always_max_pool", "bug-conv_parameter_formula-r25_bias_off_by_default")
+PARTLY_WRONG = ("bug-build_conv_layer-habitual_padding_1", "bug-build_conv_layer-square_kernel_only",
+                "bug-shift_sensitivity-always_max_pool", "bug-conv_parameter_formula-builds_layer_instead_of_formula")
 
 
 @pytest.mark.nbgrader

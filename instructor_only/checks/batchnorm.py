@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 
+from instructor_only.checks.partial_credit import weight
 from instructor_only.checks import batchnorm_rules, method_rules
 from instructor_only.references import batchnorm as ref
 
@@ -182,12 +183,14 @@ class CheckBatchNorm:
             "the returned running statistics are part of the autograd graph; detach them (or compute them without "
             "tracking gradients), or every training step keeps the previous graphs alive")
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_inputs_are_not_modified(self, student, bn):
         for training in (True, False):
             label, x, g, b, rm, rv = _cases(bn)[1]
             _, changed = bn.call_batch_norm(student.batch_norm, x, g, b, rm, rv, training, 0.1, 1e-5)
             assert not changed, f"batch_norm modified its inputs {changed} in place; return new tensors instead"
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_written_from_scratch(self, sources, bn):
         """Read from the notebook's source on this side, however the built-in is named (the kernel also makes the
         framework's batch norm raise while the student's code runs, which a kernel can undo)."""
@@ -278,6 +281,7 @@ class CheckBatchNormLayer:
                                   f"and statistics should be float32 like the framework's (a float64 output breaks the "
                                   f"next float32 layer)")
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_weights_are_created_when_the_layer_is_built(self, student, bn):
         count = bn.weights_before_build(student.BatchNorm)
         if count is None:
@@ -295,6 +299,7 @@ class CheckBatchNormLayer:
             assert grads[key] is not None, f"no gradient reaches {key}: is it a trainable parameter used in the output?"
             _close(grads[key], want[key], f"gradient w.r.t. {key}", dict(rtol=1e-6, atol=1e-8))
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_written_from_scratch(self, sources, bn):
         method_rules.require(sources, batchnorm_rules.rule(bn.name, self.grade_id))
 
@@ -537,6 +542,7 @@ class CheckSgdEpoch:
         assert all(map(math.isfinite, losses)), f"non-finite losses: {losses}"
         assert losses[-1] < 0.5 * losses[0], f"the average loss should fall; per epoch: {np.round(losses, 3)}"
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_updates_by_hand(self, sources, bn):
         """Read from the notebook's source on this side (what a kernel reports about the student's code is a
         claim), however the optimizer is named."""

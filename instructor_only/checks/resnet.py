@@ -21,6 +21,7 @@ import math
 import numpy as np
 import pytest
 
+from instructor_only.checks.partial_credit import weight
 from instructor_only.checks.resnet_assertions import (
     assert_block_structure, assert_bn, assert_conv, assert_default_call_is_inference,
     assert_gradient_matches_the_forward_pass, assert_gradients_reach_all,
@@ -94,6 +95,7 @@ class CheckCustomDense:
             f"checkpoint: register it as a persistent {rn.counter_kind} (PyTorch: register_buffer without "
             f"persistent=False)")
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_creates_weights_in_build(self, rn, student):
         """Keras: the docstring asks for nothing in __init__ but attributes; every weight is created in build()."""
         found = rn.weights_before_build(student.CountingDense, 3)
@@ -290,6 +292,7 @@ class CheckBottleneck(_BlockChecks):
     grade_id = "check_bottleneck_block"
     kind, class_name = "bottleneck", "Bottleneck"
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_rejects_channels_not_divisible_by_four(self, rn, student):
         """Constructed only, never called: the docstring wants the ValueError from __init__, not at the first call."""
         for in_c, out_c in ((8, 6), (3, 2), (16, 13)):
@@ -454,6 +457,7 @@ class CheckResNet(_SharesBuilds):
         rn.randomize(model, 6)
         assert_gradients_reach_all(rn, model, images(shape, 6), "ResNet")
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_trains_on_an_easy_problem(self, rn, student):
         """Two classes: the bright half of the image is the top or the bottom. Adam fits this in a few steps: with
         correct code, over seeds 0-5 and both block kinds, 12 steps leave at most 0.19 of the first loss (torch) and

@@ -67,7 +67,7 @@ class CheckReport:
         failed = set(self.failed)
         ran = failed | set(self.passed)
         total = sum(self.weights.get(node, 1.0) for node in ran)
-        return sum(self.weights.get(node, 1.0) for node in ran - failed) / total
+        return sum(self.weights.get(node, 1.0) for node in ran - failed) / total if total > 0 else 0.0
 
     def summary(self) -> str:  # at most ~MESSAGE_CHARS per check
         """The verdict in words, for the student: one line per failed check, nothing of the checks' code."""
@@ -174,8 +174,9 @@ class _StudentPlugin:
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
-            self._report.failed.append(report.nodeid)
-            self._report.messages[report.nodeid] = message_in_words(self._errors.get(report.nodeid), report)
+            if report.nodeid not in self._report.failed:  # (a call and its teardown may both fail: counted and
+                self._report.failed.append(report.nodeid)  # explained to the student once, by the first failure)
+                self._report.messages[report.nodeid] = message_in_words(self._errors.get(report.nodeid), report)
             self._report.details.append(f"{report.nodeid} ({report.when})\n{report.longreprtext}")
         elif report.passed and report.when == "call":
             self._report.passed.append(report.nodeid)
@@ -227,7 +228,7 @@ def check_report(concept: str, grade_id: str, framework: str, notebook: dict | r
     return report
 
 
-def run_hidden_checks(concept: str, grade_id: str, framework: str, namespace: dict) -> float | None:
+def run_hidden_checks(concept: str, grade_id: str, framework: str, namespace: dict) -> partial_credit.Score | None:
     """The call at the end of an autograder cell: print the verdict, raise HiddenChecksFailed if anything failed.
 
     Returns None when all passed (nbgrader gives the cell its points). With the course's partial credit on
@@ -243,7 +244,7 @@ def run_hidden_checks(concept: str, grade_id: str, framework: str, namespace: di
         earned = partial_credit.score(points, report.share())
         if earned > 0:
             print(partial_credit_line(earned, points))
-            return earned
+            return partial_credit.Score(earned)
     raise HiddenChecksFailed(f"the hidden checks for `{grade_id}` did not all pass (see above)")
 
 

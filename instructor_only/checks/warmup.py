@@ -68,6 +68,7 @@ class CheckConvOutputSize:
                              f"returned {type(got).__name__} {got!r}, expected the int {want}")
         assert not wrong, "wrong output sizes:\n" + _first_mismatches(wrong)
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_returns_an_integer(self, student):
         got = student.conv_output_size(7, 3, 1, 2, 1)
         assert _is_python_int(got), (f"conv_output_size should return an int (a number of pixels), got "
@@ -228,6 +229,7 @@ class CheckShiftSensitivity:
                 f"shift_sensitivity(x of shape {fw.layout} {tuple(fw.from_nchw(x).shape)}, {kind!r}) returned "
                 f"{float(got):.6f}, expected {want:.6f}")
 
+    @weight(0)  # a stub or a kernel's claim can pass it: no partial credit alone
     def check_leaves_input_unchanged(self, student, fw):
         x = _pooling_inputs()[0]
         t = fw.from_nchw(x)
