@@ -86,9 +86,10 @@ from instructor_only.grading.rubrics import RubricsForGraders, WithoutRubrics  #
 # Partial credit inside a test cell: off, so a test cell scores all or nothing. On (True), a cell whose public checks
 # pass and some of whose hidden checks pass gets that share of its points, by the weights the checks declare; stock
 # autograde and classgrade record it by nbgrader's own rule (a numeric cell result) and give the same scores
-# (instructor_only/checks/partial_credit.py). Regrade after changing it.
-from instructor_only.checks import partial_credit  # noqa: E402
-partial_credit.configure(False)
+# (instructor_only/checks/partial_credit.py). Regrade after changing it. (This file is also read by the hub's formgrader,
+# whose environment has no pytest or framework: import nothing of instructor_only.checks here.)
+from instructor_only.grading import partial_credit_setting  # noqa: E402
+partial_credit_setting.configure(False)
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata, RubricsForGraders]
 c.GenerateFeedback.preprocessors = [WithoutRubrics, GetGrades, ClearHiddenTests, ShortErrors, CSSHTMLHeaderPreprocessor]

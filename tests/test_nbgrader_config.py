@@ -1,6 +1,8 @@
 """The nbgrader configuration survives deep-learning frameworks: warnings on stderr do not zero a correct answer."""
 import re
 import runpy
+import subprocess
+import sys
 import time
 
 try:  # Python 3.11+
@@ -123,3 +125,24 @@ def test_framework_warning_in_a_test_cell(tmp_path, assignment, ignore_framework
         assert row.verdict.status == "full marks", row.verdict.detail
     else:
         assert row.verdict.status == "lost points" and "check_conv_output_size" in row.verdict.detail, row.verdict
+
+
+def test_the_config_loads_where_the_checks_cannot(tmp_path):
+    """The hub's formgrader reads this file in the course image's environment, which has neither pytest nor a
+    framework (a config importing instructor_only.checks failed there, and the formgrader went on with nbgrader's
+    defaults: its gradebook no longer matched the course's)."""
+    blocker = ("import sys\n"
+               "class Missing:\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        if name.split('.')[0] in ('pytest', '_pytest', 'torch', 'tensorflow', 'keras'):\n"
+               "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+               "sys.meta_path.insert(0, Missing())\n"
+               "from traitlets.config.loader import PyFileConfigLoader\n"
+               f"config = PyFileConfigLoader('nbgrader_config.py', path={str(COURSE_ROOT)!r}).load_config()\n"
+               "print(sorted(config.keys())[:3])\n")
+    result = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    importing_the_checks = blocker.replace("config = ", "__import__('instructor_only.checks')\nconfig = ")
+    control = subprocess.run([sys.executable, "-c", importing_the_checks], capture_output=True, text=True,
+                             cwd=tmp_path, env={"PYTHONPATH": str(COURSE_ROOT)})
+    assert "No module named 'pytest'" in control.stderr, control.stderr[-2000:]  # (the blocker does block)

@@ -24,7 +24,7 @@ PARTLY_WRONG = ("bug-build_conv_layer-habitual_padding_1", "bug-build_conv_layer
 @pytest.mark.timeout(900)  # stock autograde of six submissions, then classgrade: 8 minutes beside a CI run
 def test_stock_nbgrader_and_classgrade_give_the_same_partial_scores(tmp_path):
     assignment = course.get(ASSIGNMENT)
-    on = ["partial_credit.configure(True)"]
+    on = ["partial_credit_setting.configure(True)"]
     stock_course = nbgrader_cli.new_course(tmp_path / "stock", [assignment], on)
     nbgrader_cli.run(["generate_assignment", ASSIGNMENT], stock_course)
     planned = {p.student_id: p for p in plan(assignment)}

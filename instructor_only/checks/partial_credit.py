@@ -2,12 +2,11 @@
 
 Off by default: a test cell then scores all or nothing, as it always has. A course turns it on in nbgrader_config.py:
 
-    from instructor_only.checks import partial_credit
-    partial_credit.configure(True)
+    from instructor_only.grading import partial_credit_setting
+    partial_credit_setting.configure(True)
 
-It is an environment variable of the nbgrader process that loads the file, because stock `nbgrader autograde` runs
-the hidden checks in the kernel it starts, which inherits that environment and nothing else of the configuration;
-classgrade's workers load the same file and decide on the trusted side (trusted_scores.py). Both record the score
+(grading/partial_credit_setting.py: an environment variable the kernels of stock nbgrader inherit). classgrade's
+workers load the same file and decide on the trusted side (trusted_scores.py). Both record the score
 by nbgrader's own rule for partial credit (`nbgrader.utils.determine_grade`: the first `execute_result` of a test
 cell that reads as a number is its score), so both give the same scores.
 
@@ -20,21 +19,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 
 from instructor_only.grading import course
-
-VARIABLE = "COURSE_PARTIAL_CREDIT"
-
-
-def configure(enabled: bool) -> None:
-    """The course's setting (nbgrader_config.py): this process and the kernels it starts share it."""
-    os.environ[VARIABLE] = "1" if enabled else "0"
-
-
-def enabled() -> bool:
-    return os.environ.get(VARIABLE, "0") == "1"
-
+from instructor_only.grading.partial_credit_setting import VARIABLE, configure, enabled  # noqa: F401 -- its API
 
 def weight(value: float):
     """Decorator of a check method: its share of the cell's points (default 1). Weight 0: required for all the
