@@ -28,7 +28,7 @@ def test_the_score_rounds_down_and_only_a_full_pass_gets_every_point():
     assert partial_credit.score(5, 0.0) == 0.0
 
 
-def test_a_weight_is_a_positive_number():
+def test_weights_are_finite_and_not_negative_and_odd_shares_earn_nothing():
     for bad in (-1, float("nan"), float("inf"), "2", True):
         with pytest.raises(ValueError):
             partial_credit.weight(bad)
