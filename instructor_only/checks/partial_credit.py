@@ -11,17 +11,17 @@ by nbgrader's own rule for partial credit (`nbgrader.utils.determine_grade`: the
 cell that reads as a number is its score), so both give the same scores.
 
 A check declares its weight with `@weight(2)` (1 if it declares none; 0 for a check a stub or a kernel's claim can
-pass, see `weight`); a parametrised check's weight is shared equally among its cases. The cell's score is its points times the passed share of the weight, rounded down to a
-hundredth, so that only a cell whose checks all passed gets all its points. A cell whose checks could not run, or
+pass, see `weight`); a parametrised check's weight is shared equally among its cases. The cell's score is its
+points times the passed share of the weight, rounded down to a hundredth, so that only a cell whose checks all passed gets all its points. A cell whose checks could not run, or
 whose own public checks raised, scores zero as before.
 """
 from __future__ import annotations
 
-import json
 import math
 
-from instructor_only.grading import course
+from instructor_only.grading import course, notebooks
 from instructor_only.grading.partial_credit_setting import VARIABLE, configure, enabled  # noqa: F401 -- its API
+
 
 def weight(value: float):
     """Decorator of a check method: its share of the cell's points (default 1). Weight 0: required for all the
@@ -76,9 +76,8 @@ def cell_points(concept: str, framework: str, grade_id: str) -> float:
     name of its checks; the source is what generate_assignment put in the gradebook)."""
     assignment = course.get(f"{concept}_{framework}")
     for name in assignment.notebooks:
-        cells = json.loads(assignment.source_path(name).read_text())["cells"]
-        for cell in cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
+        for cell in notebooks.read(assignment.source_path(name)).cells:
+            meta = notebooks.grade_meta(cell)
             if meta.get("grade_id") == grade_id and meta.get("grade"):
                 return float(meta["points"])
     raise LookupError(f"no graded cell {grade_id!r} in source/{assignment.name}")
