@@ -337,9 +337,10 @@ class LimitedExecute(Execute):
         remaining = (self.timeout or 600) - (time.monotonic() - started)
         self._costs.add(self._cell_part, self._cell_began, cell_label(cell, index))
         self._cell_began, self._cell_part = self._costs.mark(), "hidden checks"  # measured on by preprocess_cell
-        verdict, requests = trusted_checks.run(self, hidden, max(remaining, 1.0), self._sources,
-                                               record=self.record_behaviour)
+        verdict, requests, stderr = trusted_checks.run(self, hidden, max(remaining, 1.0), self._sources,
+                                                       record=self.record_behaviour)
         verdicts[grade_id] = verdict
+        cell.setdefault("outputs", []).extend(stderr)  # as stock nbgrader would show it: IgnorePattern, then zero
         self._costs.requests += requests
         return cell, resources
 
@@ -352,8 +353,8 @@ class LimitedExecute(Execute):
             hidden, sources = self._deferred.pop(0)
             began = self._costs.mark()
             try:
-                verdict, requests = trusted_checks.run(self, hidden, min(float(self.timeout or 600), DEFERRED_SECONDS),
-                                                       sources, record=True)
+                verdict, requests, _ = trusted_checks.run(self, hidden, min(float(self.timeout or 600),
+                                                                            DEFERRED_SECONDS), sources, record=True)
             except Exception:  # noqa: BLE001 -- a timeout, a dead kernel, the reference process: no recording
                 if self._watchdog is not None:
                     self._watchdog.meter.kill()

@@ -40,6 +40,11 @@ from instructor_only.grading.classgrade.trusted_scores import Verdict
 
 ENTRY = "run_hidden_checks"
 DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
+# What the student's code writes to stderr while the checks call it: kept as the cell's stderr outputs, one per
+# message as nbclient keeps them, since stock nbgrader, running the checks in the kernel, scores such a cell zero
+# unless the course's IgnorePattern drops the message. Bounded: past these, one more stderr output says what was left
+# out (it scores the cell zero: what was left out might have).
+STDERR_MESSAGES, STDERR_CHARS = 1_000, 200_000
 
 
 class HiddenChecksTimeout(CellTimeoutError):
@@ -105,7 +110,8 @@ class KernelLink(Link):
     The link listens on a socket in a folder only this kernel and its worker reach (the sandboxed kernel's own folder,
     which the kernel cannot write to; without the sandbox, a private temporary folder), then starts the kernel's side
     with one silent execute request (`serve.answer_over`): one round trip per request costs ~0.1 ms this way, against
-    ~4 ms for an execute request per check request. What the kernel prints meanwhile goes to IOPub and is ignored.
+    ~4 ms for an execute request per check request. What the kernel prints meanwhile goes to IOPub: its stderr is
+    kept (`stderr_outputs`), the rest ignored.
 
     The checks of one cell share one deadline. A kernel that misses it, or dies, breaks the link: every later request
     fails at once and `failure` holds the exception for the executor (which stops the kernel). If the kernel's side
@@ -122,6 +128,8 @@ class KernelLink(Link):
         self._msg_id: str | None = None      # the execute request running the kernel's side
         self._ended, self._error = False, None
         self._own_folder: str | None = None
+        self.stderr: list[str] = []  # the texts of the stderr stream messages of the kernel's side, in order
+        self.stderr_left_out = 0     # messages past STDERR_MESSAGES or STDERR_CHARS
 
     def exchange(self, request_text: str) -> str:
         if self.failure is not None:
@@ -242,8 +250,25 @@ class KernelLink(Link):
         kind, content = message["msg_type"], message.get("content", {})
         if kind == "error" and self._error is None:
             self._error = [str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], False]
+        elif kind == "stream" and content.get("name") == "stderr":
+            self._keep_stderr(str(content.get("text", "")))
         elif kind == "status" and content.get("execution_state") == "idle":
             self._ended = True
+
+    def _keep_stderr(self, text: str) -> None:
+        if len(self.stderr) >= STDERR_MESSAGES or sum(map(len, self.stderr)) + len(text) > STDERR_CHARS:
+            self.stderr_left_out += 1
+        else:
+            self.stderr.append(text)
+
+    def stderr_outputs(self) -> list:
+        """The kernel's stderr during the checks as the cell's outputs, and a note of what was left out, if any."""
+        outputs = [nbformat.v4.new_output("stream", name="stderr", text=text) for text in self.stderr]
+        if self.stderr_left_out:
+            outputs.append(nbformat.v4.new_output("stream", name="stderr", text=(
+                f"[classgrade: {self.stderr_left_out} more messages written to stderr while the hidden checks ran "
+                f"were left out: past {STDERR_MESSAGES} messages or {STDERR_CHARS:,} characters]\n")))
+        return outputs
 
     async def _next(self, get_message, msg_id: str, within: float | None = None) -> dict:
         """The next message of `get_message` (a channel's) whose parent is request `msg_id`, within the deadline
@@ -277,10 +302,12 @@ class KernelLink(Link):
             self._own_folder = None
 
 
-def run(client, hidden: HiddenCall, seconds: float, sources: list[str], record: bool = False) -> tuple[Verdict, int]:
+def run(client, hidden: HiddenCall, seconds: float, sources: list[str],
+        record: bool = False) -> tuple[Verdict, int, list]:
     """Run the hidden checks `hidden` against the kernel of `client`, given the sources of the code cells run so far
-    (this one included, for the checks of method); return the verdict and how many requests the checks made of the
-    kernel. record: a failed verdict keeps what the kernel answered (`behaviour`), for the diagnosis. Raises
+    (this one included, for the checks of method); return the verdict, how many requests the checks made of the
+    kernel, and what the kernel wrote to stderr meanwhile, as the cell's outputs (KernelLink.stderr_outputs).
+    record: a failed verdict keeps what the kernel answered (`behaviour`), for the diagnosis. Raises
     CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
     link = KernelLink(client, time.monotonic() + seconds)
     link.sources = list(sources)
@@ -298,4 +325,4 @@ def run(client, hidden: HiddenCall, seconds: float, sources: list[str], record: 
     verdict = Verdict(passed=report.ok, report=report.summary(), share=report.share(),
                       details="\n\n".join(report.details)[:DETAIL_CHARS] if report.details else "",
                       behaviour=link.recording.as_text() if link.recording is not None and not report.ok else None)
-    return verdict, link.requests
+    return verdict, link.requests, link.stderr_outputs()

@@ -1,0 +1,87 @@
+"""What a student's code writes to stderr while the hidden checks call it scores the same through stock nbgrader and
+classgrade.
+
+Stock `nbgrader autograde` runs the hidden checks in the kernel: what the code writes to stderr then is an output of
+the test cell, and the cell scores zero unless the course's IgnorePattern drops it (framework warnings, log lines).
+classgrade runs the checks on the trusted side and the kernel only answers their calls; it keeps the stderr of those
+calls as the cell's outputs (trusted_checks.KernelLink.stderr_outputs), so the same rule gives the same score.
+Each student below writes only when called from the course's code, never in the public checks.
+"""
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from instructor_only.grading import course, nbgrader_cli, notebooks
+from instructor_only.grading.classgrade import trusted_checks
+from instructor_only.grading.course import COURSE_ROOT, RELEASE
+
+ASSIGNMENT, NOTEBOOK, CELL, TEST_CELL = "warmup_torch", "warmup.ipynb", "conv_output_size", "check_conv_output_size"
+
+WHEN_THE_CHECKS_CALL = '''
+import sys as _sys
+_own = conv_output_size
+def conv_output_size(*args, **kwargs):
+    if _sys._getframe(1).f_globals.get("__name__", "").startswith("instructor_only"):
+        _sys.stderr.write({message!r})
+    return _own(*args, **kwargs)
+'''
+MESSAGES = {"debug_print": "n, kernel = checking\n",                   # not a warning: zero, as stock scores it
+            "warning_like": "UserWarning: a framework would say this\n"}  # the course's IgnorePattern drops it
+
+
+def solution_answer() -> str:
+    solution = notebooks.read(course.get(ASSIGNMENT).source_path(NOTEBOOK))
+    own = next(c.source for c in solution.cells if notebooks.grade_meta(c).get("grade_id") == CELL)
+    return "\n".join(line for line in own.splitlines() if "### " not in line)
+
+
+def submission(student: str) -> bytes:
+    release = notebooks.read(COURSE_ROOT / RELEASE / ASSIGNMENT / NOTEBOOK)
+    code = solution_answer()
+    if student in MESSAGES:
+        code += "\n" + WHEN_THE_CHECKS_CALL.format(message=MESSAGES[student])
+    return nbformat.writes(notebooks.with_answer_replaced(release, CELL, code)).encode()
+
+
+@pytest.mark.nbgrader
+@pytest.mark.timeout(600)  # stock autograde of three submissions, then classgrade: about a minute alone
+def test_stderr_written_during_the_hidden_checks_scores_the_same_in_stock_nbgrader_and_classgrade(tmp_path):
+    assignment = course.get(ASSIGNMENT)
+    stock_course = nbgrader_cli.new_course(tmp_path / "stock", [assignment])
+    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], stock_course)
+    for student in ("answer_only", *MESSAGES):
+        nbgrader_cli.submit(stock_course, student, assignment, {NOTEBOOK: submission(student)})
+    nbgrader_cli.run(["autograde", ASSIGNMENT], stock_course)
+    stock = nbgrader_cli.scores(stock_course, ASSIGNMENT)
+
+    classgrade_course = nbgrader_cli.new_course(tmp_path / "classgrade", [assignment],
+                                                ["c.ClassReport.enabled = False"])
+    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], classgrade_course)
+    shutil.copytree(stock_course / "submitted", classgrade_course / "submitted")
+    result = nbgrader_cli.classgrade(classgrade_course, [ASSIGNMENT], "--workers", "1", "--no-feedback")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    trusted = nbgrader_cli.scores(classgrade_course, ASSIGNMENT)
+
+    assert trusted == stock, f"stock {stock}\nclassgrade {trusted}"
+    score, top = stock["answer_only"][TEST_CELL]
+    assert score == top > 0, stock["answer_only"]
+    assert stock["debug_print"][TEST_CELL] == (0, top), stock["debug_print"]
+    assert stock["warning_like"][TEST_CELL] == (top, top), stock["warning_like"]
+    executed = nbformat.read(classgrade_course / "autograded" / "debug_print" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    test_cell = next(c for c in executed.cells if notebooks.grade_meta(c).get("grade_id") == TEST_CELL)
+    assert any(o.get("name") == "stderr" and MESSAGES["debug_print"] in o.get("text", "") for o in test_cell.outputs)
+
+
+def test_the_kept_stderr_is_bounded_and_what_is_left_out_still_scores_zero():
+    link = trusted_checks.KernelLink(client=None, deadline=0.0)
+    for _ in range(trusted_checks.STDERR_MESSAGES + 5):
+        link._keep_stderr("x\n")  # noqa: SLF001 -- what _pump does with each stderr message
+    link._keep_stderr("y" * trusted_checks.STDERR_CHARS)  # noqa: SLF001
+    outputs = link.stderr_outputs()
+    assert len(outputs) == trusted_checks.STDERR_MESSAGES + 1
+    assert sum(len(o.text) for o in outputs) < trusted_checks.STDERR_CHARS + 1_000
+    assert "6 more messages written to stderr" in outputs[-1].text
+    assert all(o.output_type == "stream" and o.name == "stderr" for o in outputs)  # each one scores zero
