@@ -7,12 +7,11 @@ and classgrade identical there.)
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from instructor_only.grading import course, nbgrader_cli
+from instructor_only.grading import course
 from instructor_only.grading.submissions import plan
+from tests.stock_and_classgrade import grade_both
 
 ASSIGNMENT = "warmup_torch"
 # catalogued bugs that fail some, not all, of their cell's hidden checks (and so get partial credit)
@@ -23,24 +22,10 @@ PARTLY_WRONG = ("bug-build_conv_layer-habitual_padding_1", "bug-build_conv_layer
 @pytest.mark.nbgrader
 @pytest.mark.timeout(900)  # stock autograde of six submissions, then classgrade: 8 minutes beside a CI run
 def test_stock_nbgrader_and_classgrade_give_the_same_partial_scores(tmp_path):
-    assignment = course.get(ASSIGNMENT)
-    on = ["partial_credit_setting.configure(True)"]
-    stock_course = nbgrader_cli.new_course(tmp_path / "stock", [assignment], on)
-    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], stock_course)
-    planned = {p.student_id: p for p in plan(assignment)}
-    for student in ("solution", "blank", *PARTLY_WRONG):
-        nbgrader_cli.submit(stock_course, student, assignment, planned[student].as_json())
-    nbgrader_cli.run(["autograde", ASSIGNMENT], stock_course)
-    stock = nbgrader_cli.scores(stock_course, ASSIGNMENT)
-
-    # (no class report: its fingerprints of the catalogue are tested elsewhere and take minutes on a fresh course)
-    classgrade_course = nbgrader_cli.new_course(tmp_path / "classgrade", [assignment],
-                                                [*on, "c.ClassReport.enabled = False"])
-    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], classgrade_course)
-    shutil.copytree(stock_course / "submitted", classgrade_course / "submitted")
-    result = nbgrader_cli.classgrade(classgrade_course, [ASSIGNMENT], "--workers", "1", "--no-feedback")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    trusted = nbgrader_cli.scores(classgrade_course, ASSIGNMENT)
+    planned = {p.student_id: p for p in plan(course.get(ASSIGNMENT))}
+    students = ("solution", "blank", *PARTLY_WRONG)
+    stock, trusted = grade_both(tmp_path, ASSIGNMENT, {s: planned[s].as_json() for s in students},
+                                ["partial_credit_setting.configure(True)"])
 
     assert trusted == stock, f"stock {stock}\nclassgrade {trusted}"
     autograded = {student: {gid: score for gid, score in cells.items() if gid.startswith("check_")}

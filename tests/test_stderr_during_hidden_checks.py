@@ -9,14 +9,13 @@ Each student below writes only when called from the course's code, never in the 
 """
 from __future__ import annotations
 
-import shutil
-
 import nbformat
 import pytest
 
-from instructor_only.grading import course, nbgrader_cli, notebooks
+from instructor_only.grading import course, notebooks
 from instructor_only.grading.classgrade import trusted_checks
 from instructor_only.grading.course import COURSE_ROOT, RELEASE
+from tests.stock_and_classgrade import grade_both
 
 ASSIGNMENT, NOTEBOOK, CELL, TEST_CELL = "warmup_torch", "warmup.ipynb", "conv_output_size", "check_conv_output_size"
 
@@ -49,28 +48,15 @@ def submission(student: str) -> bytes:
 @pytest.mark.nbgrader
 @pytest.mark.timeout(600)  # stock autograde of three submissions, then classgrade: about a minute alone
 def test_stderr_written_during_the_hidden_checks_scores_the_same_in_stock_nbgrader_and_classgrade(tmp_path):
-    assignment = course.get(ASSIGNMENT)
-    stock_course = nbgrader_cli.new_course(tmp_path / "stock", [assignment])
-    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], stock_course)
-    for student in ("answer_only", *MESSAGES):
-        nbgrader_cli.submit(stock_course, student, assignment, {NOTEBOOK: submission(student)})
-    nbgrader_cli.run(["autograde", ASSIGNMENT], stock_course)
-    stock = nbgrader_cli.scores(stock_course, ASSIGNMENT)
-
-    classgrade_course = nbgrader_cli.new_course(tmp_path / "classgrade", [assignment],
-                                                ["c.ClassReport.enabled = False"])
-    nbgrader_cli.run(["generate_assignment", ASSIGNMENT], classgrade_course)
-    shutil.copytree(stock_course / "submitted", classgrade_course / "submitted")
-    result = nbgrader_cli.classgrade(classgrade_course, [ASSIGNMENT], "--workers", "1", "--no-feedback")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    trusted = nbgrader_cli.scores(classgrade_course, ASSIGNMENT)
+    stock, trusted = grade_both(tmp_path, ASSIGNMENT, {student: {NOTEBOOK: submission(student)}
+                                                        for student in ("answer_only", *MESSAGES)})
 
     assert trusted == stock, f"stock {stock}\nclassgrade {trusted}"
     score, top = stock["answer_only"][TEST_CELL]
     assert score == top > 0, stock["answer_only"]
     assert stock["debug_print"][TEST_CELL] == (0, top), stock["debug_print"]
     assert stock["warning_like"][TEST_CELL] == (top, top), stock["warning_like"]
-    executed = nbformat.read(classgrade_course / "autograded" / "debug_print" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    executed = nbformat.read(tmp_path / "classgrade" / "autograded" / "debug_print" / ASSIGNMENT / NOTEBOOK, as_version=4)
     test_cell = next(c for c in executed.cells if notebooks.grade_meta(c).get("grade_id") == TEST_CELL)
     assert any(o.get("name") == "stderr" and MESSAGES["debug_print"] in o.get("text", "") for o in test_cell.outputs)
 
