@@ -114,8 +114,19 @@ def grade(shared: Path, mode: str, job: dict) -> dict:
             "survivors": [line for line in survivors.splitlines() if "pgrep" not in line]}
 
 
+def watch(shared: Path, every: float = 60.0) -> None:
+    """The busiest processes (CPU time so far) every minute, in SHARED/ps.log: where an emulated run spends its time."""
+    while True:
+        listing = subprocess.run(["ps", "-eo", "pid,ppid,user,etimes,times,rss,args", "--sort=-times"],
+                                 capture_output=True, text=True).stdout.splitlines()
+        with open(shared / "ps.log", "a") as log:
+            log.write(f"--- {time.strftime('%H:%M:%S')}\n" + "\n".join(line[:220] for line in listing[:16]) + "\n")
+        time.sleep(every)
+
+
 def main(shared: Path) -> None:
     job = json.loads((shared / "job.json").read_text())
+    threading.Thread(target=watch, args=(shared,), daemon=True).start()
     mount_work()
     expose_interpreter()
     delegate(USER)
