@@ -74,6 +74,14 @@ def start_worker_forkserver() -> None:
 WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
+# Dask's own clocks in the embedded cluster, slowed where nothing here reads them: the event loops' tick (only for
+# "event loop was unresponsive" warnings) and the system monitor (the dashboard's host metrics; no memory limit here).
+# The workers get them from their nanny. Measured (benchmarks/idle_overhead.py): while a kernel sleeps, the
+# coordinator and its worker take 6-7% of a core with Dask's defaults, 2.4% with these; emulated, in the cgroup v2 VM
+# test, they took most of a virtual CPU per mode.
+QUIET_CLOCKS = {"distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "10s"}
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -96,14 +104,8 @@ def dask_client(scheduler: str | None, workers: int, security: Security | None =
         # No statistical profiler in the workers: its thread calls sys._current_frames() every 10 ms, which on Python
         # 3.11 before 3.11.9 can deadlock with the garbage collector (cpython#106883, dask/distributed#8616). Seen
         # here: a worker's every thread waiting, mid-submission, for 9 minutes.
-        # Dask's own clocks slowed where nothing here reads them: the event loops' tick (only for "event loop was
-        # unresponsive" warnings) and the system monitor (the dashboard's host metrics; no memory limit here).
-        # Measured, a run whose only kernel sleeps: the coordinator and its worker took 6-7% of a core meanwhile,
-        # 2.4% with these (0.6-0.7 and 0.24 CPU-s per 10 s); emulated, in the cgroup v2 VM test, most of a core.
         with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
-                              "distributed.worker.profile.enabled": False,
-                              "distributed.admin.tick.interval": "1s",
-                              "distributed.admin.system-monitor.interval": "10s"}), \
+                              "distributed.worker.profile.enabled": False, **QUIET_CLOCKS}), \
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                           memory_limit=0, silence_logs=logging.ERROR, protocol="tls", security=Security.temporary(),
