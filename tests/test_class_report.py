@@ -12,10 +12,13 @@ from instructor_only.grading.classgrade import class_report
 from instructor_only.grading.diagnosis.matching import Diagnosis
 
 HOSTILE = '<img src=x onerror="document.title=\'pwned\'">'
+# written_c: an answer graded by hand, 0 in the gradebook until then (ann's already graded)
 RECORDS = {
-    "ann": {"scores": {"check_a": [2, 2], "check_b": [3, 3]}, "notes": [], "timings": {"total": 4.0}},
-    "ben": {"scores": {"check_a": [0, 2], "check_b": [3, 3]}, "notes": [], "timings": {"total": 9.5}},
-    HOSTILE: {"scores": {"check_a": [0, 2], "check_b": [0, 3]},
+    "ann": {"scores": {"check_a": [2, 2], "check_b": [3, 3], "written_c": [1, 1]}, "notes": [],
+            "timings": {"total": 4.0}},
+    "ben": {"scores": {"check_a": [0, 2], "check_b": [3, 3], "written_c": [0, 1]}, "notes": [],
+            "timings": {"total": 9.5}},
+    HOSTILE: {"scores": {"check_a": [0, 2], "check_b": [0, 3], "written_c": [0, 1]},
               "notes": ["warmup.ipynb: cell `a` exceeded the memory cap of 640 MB (641 MB)"], "timings": {"total": 2.0}},
 }
 DIAGNOSES = {"ben": {"check_a": Diagnosis("check_a", ("true_division",), "divides with /", 3)},
@@ -24,14 +27,16 @@ DIAGNOSES = {"ben": {"check_a": Diagnosis("check_a", ("true_division",), "divide
 
 @pytest.fixture
 def written(tmp_path):
-    report = class_report.build("warmup_torch", RECORDS, DIAGNOSES)
+    report = class_report.build("warmup_torch", RECORDS, DIAGNOSES, ["written_c"])
     return report, class_report.write(tmp_path, "warmup_torch", report)
 
 
 def test_the_numbers_are_the_records(written):
     report, page = written
     assert report["totals"] == {"ann": 5.0, "ben": 3.0, HOSTILE: 0.0} and report["max_total"] == 5.0
+    assert report["hand_graded"] == {"cells": ["written_c"], "points": 1.0}
     cells = {c["grade_id"]: c for c in report["cells"]}
+    assert set(cells) == {"check_a", "check_b"}  # not the written answer's 0, which only waits for a person
     assert (cells["check_a"]["passed"], cells["check_a"]["graded"]) == (1, 3)
     assert cells["check_a"]["mistakes"] == [{"entries": ["true_division"], "description": "divides with /",
                                              "students": sorted(["ben", HOSTILE])}]
@@ -64,3 +69,15 @@ def test_the_page_renders_in_chromium_and_students_text_stays_text(written):
         assert HOSTILE in page.locator("table.mistakes").first.inner_text()
         assert "memory cap" in page.locator("#limits").inner_text()
         browser.close()
+
+
+def test_the_written_answers_are_the_source_notebooks_graded_answer_cells():
+    """Every assignment's hand-graded cells, from its source notebooks: the course names them written_*, and its
+    autograded test cells check_*."""
+    from instructor_only.grading import course, notebooks
+    for assignment in course.discover():
+        ids = {notebooks.grade_meta(c)["grade_id"] for name in assignment.notebooks
+               for c in notebooks.read(assignment.source_path(name)).cells if notebooks.grade_meta(c).get("points")}
+        by_hand = class_report.hand_graded(course.COURSE_ROOT, assignment.name)
+        assert by_hand and set(by_hand) == {gid for gid in ids if not gid.startswith("check_")}, assignment.name
+

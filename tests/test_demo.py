@@ -56,7 +56,11 @@ def assert_class_report_matches_the_gradebook(course_dir, assignment: str, score
     gradebook: each student's total, each test cell's passes."""
     report = json.loads((course_dir / "classgrade" / assignment / "report" / "report.json").read_text())
     assert report["students"] == len(scores)
-    assert report["totals"] == pytest.approx({s: sum(v for v, _ in cells.values()) for s, cells in scores.items()})
+    by_hand = set(report["hand_graded"]["cells"])
+    assert by_hand and all(not gid.startswith("check_") for gid in by_hand), by_hand  # the written answers
+    assert report["totals"] == pytest.approx({s: sum(v for gid, (v, _) in cells.items() if gid not in by_hand)
+                                              for s, cells in scores.items()})
+    assert not by_hand & {cell["grade_id"] for cell in report["cells"]}
     for cell in report["cells"]:
         got = {s: cells[cell["grade_id"]] for s, cells in scores.items() if cell["grade_id"] in cells}
         assert cell["graded"] == len(got)

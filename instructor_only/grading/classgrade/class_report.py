@@ -5,8 +5,10 @@
 classgrade writes it after grading; this command writes it again for a class graded before. It holds the distribution
 of total scores, each test cell's pass rate, for each failing cell the known mistakes the class made (by behaviour:
 grading/diagnosis/) and how many students made each, the slowest submissions and the limits hit. Its numbers come
-from classgrade's per-submission records (the gradebook's scores), so they match the gradebook. Students appear by
-their gradebook id, in the instructor's report only; a student's feedback says nothing of anyone else.
+from classgrade's per-submission records (the gradebook's scores), so they match the gradebook. They count the
+autograded cells only: the written answers wait for a person (the gradebook holds 0 for them until then), and the
+page says so. Students appear by their gradebook id, in the instructor's report only; a student's feedback says
+nothing of anyone else.
 
 Student ids and notes come from students: the HTML escapes them, and every line of text is `inert_text.printable`.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from traitlets import Bool, Float
 from traitlets.config import Configurable
 
+from instructor_only.grading import notebooks
 from instructor_only.grading.classgrade import state
 from instructor_only.grading.diagnosis.matching import Diagnosis
 from instructor_only.grading.inert_text import printable
@@ -56,6 +59,15 @@ def records(course_dir: Path, assignment: str) -> dict[str, dict]:
     return found
 
 
+def hand_graded(course_dir: Path, assignment: str) -> list[str]:
+    """The grade ids nbgrader leaves to a person (a graded answer cell: the written answers), from the course's
+    source notebooks. Until graded by hand the gradebook holds 0 for them: the report leaves them out."""
+    from nbgrader.utils import is_grade, is_solution
+    return sorted(notebooks.grade_meta(cell)["grade_id"]
+                  for path in sorted((course_dir / "source" / assignment).glob("*.ipynb"))
+                  for cell in notebooks.read(path).cells if is_grade(cell) and is_solution(cell))
+
+
 def failed_only(diagnoses: dict[str, dict], graded: dict[str, dict]) -> dict[str, dict]:
     """The diagnoses of the cells the gradebook says each student failed (a recording elsewhere says nothing)."""
     kept = {}
@@ -66,12 +78,15 @@ def failed_only(diagnoses: dict[str, dict], graded: dict[str, dict]) -> dict[str
     return kept
 
 
-def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[str, Diagnosis | None]]) -> dict:
-    """The report's numbers, as JSON-able data."""
+def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[str, Diagnosis | None]],
+          by_hand: list[str] = ()) -> dict:
+    """The report's numbers, as JSON-able data: of the autograded cells, leaving out the grade ids `by_hand`."""
     cells: dict[str, CellStats] = {}
     totals = {}
+    by_hand_points = {}
     for student, record in graded.items():
-        scores = {gid: (float(s), float(m)) for gid, (s, m) in record["scores"].items()}
+        scores = {gid: (float(s), float(m)) for gid, (s, m) in record["scores"].items() if gid not in by_hand}
+        by_hand_points.update({gid: float(m) for gid, (_, m) in record["scores"].items() if gid in by_hand})
         totals[student] = sum(s for s, _ in scores.values())
         for gid, (score, points) in scores.items():
             stats = cells.setdefault(gid, CellStats(gid, points))
@@ -88,13 +103,15 @@ def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[st
                 mistake = stats.mistakes.setdefault(diagnosis.entries, {"description": diagnosis.description,
                                                                         "students": []})
                 mistake["students"].append(student)
-    max_total = max((sum(float(m) for _, m in r["scores"].values()) for r in graded.values()), default=0.0)
+    max_total = max((sum(float(m) for gid, (_, m) in r["scores"].items() if gid not in by_hand)
+                     for r in graded.values()), default=0.0)
     timed = sorted(((r.get("timings", {}).get("total", 0.0), s) for s, r in graded.items()), reverse=True)
     return {
         "assignment": assignment,
         "students": len(graded),
         "max_total": max_total,
         "totals": totals,
+        "hand_graded": {"cells": sorted(by_hand_points), "points": sum(by_hand_points.values())},
         "cells": [{"grade_id": c.grade_id, "points": c.points, "graded": c.graded, "passed": c.passed,
                    "pass_rate": round(c.pass_rate, 4),
                    "mistakes": sorted(({"entries": list(k), "description": v["description"],
@@ -189,11 +206,14 @@ def render_html(report: dict) -> str:
     limits = "".join(f'<tr><td>{_e(l["student"])}</td><td>{_e(l["note"])}</td></tr>' for l in report["limits"])
     totals = sorted(report["totals"].values())
     mean = sum(totals) / len(totals) if totals else 0.0
+    hand = report["hand_graded"]
+    by_hand = (f' Written answers graded by hand ({hand["points"]:g} points: {_e(", ".join(hand["cells"]))}) are not '
+               f'counted here: the gradebook has their scores once they are graded.' if hand["cells"] else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Class report: {_e(report["assignment"])}</title>
 <style>{STYLE}</style></head><body>
 <h1>Class report: {_e(report["assignment"])}</h1>
-<p>{report["students"]} graded submissions; mean total {mean:.1f} of {report["max_total"]:g}.</p>
+<p>{report["students"]} graded submissions; mean total {mean:.1f} of {report["max_total"]:g} autograded points.{by_hand}</p>
 <h2>Total scores</h2>{histogram_svg(totals, report["max_total"])}
 <h2>Pass rate per test cell</h2>{pass_rate_svg(cells)}
 <h2>Known mistakes, by failing test cell</h2>
@@ -230,7 +250,7 @@ def after_grading(course_dir: Path, assignment: str, config=None) -> str:
         if not graded:
             return ""
         diagnoses = failed_only(diagnose_class(course_dir, assignment, seconds=settings.fingerprint_seconds), graded)
-        path = write(course_dir, assignment, build(assignment, graded, diagnoses))
+        path = write(course_dir, assignment, build(assignment, graded, diagnoses, hand_graded(course_dir, assignment)))
         if settings.diagnosis_in_feedback:
             add_to_autograded(course_dir, assignment, diagnoses)
     except Exception as error:  # noqa: BLE001 -- the grades stand; the report says what went wrong
@@ -253,7 +273,8 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     path = write(args.course_dir, args.assignment,
-                 build(args.assignment, graded, failed_only(diagnose_class(args.course_dir, args.assignment), graded)))
+                 build(args.assignment, graded, failed_only(diagnose_class(args.course_dir, args.assignment), graded),
+                       hand_graded(args.course_dir, args.assignment)))
     print(f"report: {path}")
     return 0
 
