@@ -63,7 +63,7 @@ c.IgnorePattern.pattern = "(?m)" + "|".join([  # (?m): ^ matches at every line s
     r"Warning: ",                                      # Python warnings: "file.py:12: UserWarning: ..."
     r"^[IWEF]\d{4} ",                                  # absl-style C++ log lines: "W0000 00:00:17... 123 x.cc:9]"
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{1,9}: [IWEF] ",  # TensorFlow C++ log lines with a timestamp
-    r"^\[[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{1,9} [\w.]{1,100}:\d{1,6}\] ",  # PyTorch's C++ (c10) log lines
+    r"^\[[IWEF]\d{3,4} \d\d:\d\d:\d\d\.\d{1,9} [\w.]{1,100}:\d{1,6}\] ",  # PyTorch's C++ (c10) log lines: MDD
     r"^(WARNING|INFO):",                               # absl / python logging: "WARNING:tensorflow:..."
     r"All log messages before absl::InitializeLog",    # absl's first-use banner
     r"\d%\|",                                          # tqdm progress bars written as text ("45%|")

@@ -12,7 +12,7 @@ from instructor_only.grading.classgrade import class_report
 from instructor_only.grading.diagnosis.matching import Diagnosis
 
 HOSTILE = '<img src=x onerror="document.title=\'pwned\'">'
-# written_c: an answer graded by hand, 0 in the gradebook until then (ann's already graded)
+# written_c: an answer graded by hand (the records hold 0 for it until then; ann's 1 is left out all the same)
 RECORDS = {
     "ann": {"scores": {"check_a": [2, 2], "check_b": [3, 3], "written_c": [1, 1]}, "notes": [],
             "timings": {"total": 4.0}},

@@ -27,6 +27,7 @@ import struct
 import sys
 import traceback
 import types
+import warnings
 
 import numpy as np
 
@@ -193,8 +194,12 @@ def answer_over(namespace: dict, socket_path: str) -> None:
 
 
 def answer_on(namespace: dict, connection: socket.socket) -> None:
-    """Answer framed requests on a connected socket until an empty frame or the end of the stream."""
-    with connection:
+    """Answer framed requests on a connected socket until an empty frame or the end of the stream.
+
+    Python warnings the student's code raises meanwhile are kept, not printed: stock nbgrader runs the checks under
+    pytest, whose warnings plugin keeps them the same way, and a warning printed to stderr could share an output with
+    the student's own stderr, which the course's IgnorePattern would then drop with it."""
+    with connection, warnings.catch_warnings(record=True) as caught:
         stream = connection.makefile("rwb")
         while True:
             header = stream.read(4)
@@ -202,5 +207,6 @@ def answer_on(namespace: dict, connection: socket.socket) -> None:
             if not size:
                 return
             answer = serve(namespace, stream.read(size).decode()).encode()
+            caught.clear()
             stream.write(struct.pack(">I", len(answer)) + answer)
             stream.flush()

@@ -60,12 +60,19 @@ def records(course_dir: Path, assignment: str) -> dict[str, dict]:
 
 
 def hand_graded(course_dir: Path, assignment: str) -> list[str]:
-    """The grade ids nbgrader leaves to a person (a graded answer cell: the written answers), from the course's
-    source notebooks. Until graded by hand the gradebook holds 0 for them: the report leaves them out."""
-    from nbgrader.utils import is_grade, is_solution
-    return sorted(notebooks.grade_meta(cell)["grade_id"]
-                  for path in sorted((course_dir / "source" / assignment).glob("*.ipynb"))
-                  for cell in notebooks.read(path).cells if is_grade(cell) and is_solution(cell))
+    """The grade ids nbgrader leaves to a person (graded answer cells, the written answers, and task cells), from the
+    course's source notebooks; a notebook that cannot be read adds none. Until graded by hand the gradebook holds 0
+    for them: the report leaves them out."""
+    from nbgrader.utils import is_grade, is_solution, is_task
+    found = set()
+    for path in sorted((course_dir / "source" / assignment).glob("*.ipynb")):
+        try:
+            cells = notebooks.read(path).cells
+        except Exception:  # noqa: BLE001 -- the report goes on with what it can read
+            continue
+        found |= {notebooks.grade_meta(cell).get("grade_id") for cell in cells
+                  if (is_grade(cell) and is_solution(cell)) or is_task(cell)}
+    return sorted(gid for gid in found if isinstance(gid, str))
 
 
 def failed_only(diagnoses: dict[str, dict], graded: dict[str, dict]) -> dict[str, dict]:

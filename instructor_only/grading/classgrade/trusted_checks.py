@@ -19,6 +19,7 @@ import ast
 import contextlib
 import os
 import queue
+import re
 import shutil
 import socket
 import struct
@@ -40,11 +41,12 @@ from instructor_only.grading.classgrade.trusted_scores import Verdict
 
 ENTRY = "run_hidden_checks"
 DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
-# What the student's code writes to stderr while the checks call it: kept as the cell's stderr outputs, one per
-# message as nbclient keeps them, since stock nbgrader, running the checks in the kernel, scores such a cell zero
-# unless the course's IgnorePattern drops the message. Bounded: past these, one more stderr output says what was left
-# out (it scores the cell zero: what was left out might have).
-STDERR_MESSAGES, STDERR_CHARS = 1_000, 200_000
+# What the student's code writes to stderr while the checks call it: stock nbgrader, running the checks in the kernel,
+# scores such a cell zero unless the course's IgnorePattern drops the message (nbclient keeps one output per message).
+# So each message the pattern would drop is dropped here (a longer one than STDERR_CHARS is not searched), and the
+# others are kept as the cell's stderr outputs: one is enough to score it zero. Past these bounds, one more stderr
+# output says how many more there were.
+STDERR_MESSAGES, STDERR_CHARS = 100, 20_000
 
 
 class HiddenChecksTimeout(CellTimeoutError):
@@ -120,8 +122,9 @@ class KernelLink(Link):
 
     SOCKET_NAME = "checks.sock"
 
-    def __init__(self, client, deadline: float):
+    def __init__(self, client, deadline: float, ignore: re.Pattern | None = None):
         self._client, self._deadline = client, deadline
+        self.ignore = ignore  # the course's IgnorePattern (ignored_stderr)
         self.failure: Exception | None = None
         self.requests = 0
         self._connection: socket.socket | None = None
@@ -130,6 +133,7 @@ class KernelLink(Link):
         self._own_folder: str | None = None
         self.stderr: list[str] = []  # the texts of the stderr stream messages of the kernel's side, in order
         self.stderr_left_out = 0     # messages past STDERR_MESSAGES or STDERR_CHARS
+        self._stderr_chars = 0
 
     def exchange(self, request_text: str) -> str:
         if self.failure is not None:
@@ -247,19 +251,26 @@ class KernelLink(Link):
             message = await self._next(self._client.kc.get_iopub_msg, self._msg_id, timeout)
         except queue.Empty:
             return
-        kind, content = message["msg_type"], message.get("content", {})
+        kind, content = message["msg_type"], message.get("content")
+        content = content if isinstance(content, dict) else {}  # (a raw message from the kernel may be anything)
         if kind == "error" and self._error is None:
-            self._error = [str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], False]
+            self._error = [text_of(content.get("ename"), 100) or "Error", text_of(content.get("evalue"), 2000), False]
         elif kind == "stream" and content.get("name") == "stderr":
-            self._keep_stderr(str(content.get("text", "")))
+            self._keep_stderr(content.get("text"))
         elif kind == "status" and content.get("execution_state") == "idle":
             self._ended = True
 
-    def _keep_stderr(self, text: str) -> None:
-        if len(self.stderr) >= STDERR_MESSAGES or sum(map(len, self.stderr)) + len(text) > STDERR_CHARS:
+    def _keep_stderr(self, text) -> None:
+        """One stderr message of the kernel's side: dropped if the course's IgnorePattern drops it, else kept."""
+        if not isinstance(text, str):
+            text = "[a stderr message that is not text]\n"
+        elif len(text) <= STDERR_CHARS and self.ignore is not None and self.ignore.search(text):
+            return
+        if len(self.stderr) >= STDERR_MESSAGES or self._stderr_chars + len(text) > STDERR_CHARS:
             self.stderr_left_out += 1
         else:
             self.stderr.append(text)
+            self._stderr_chars += len(text)
 
     def stderr_outputs(self) -> list:
         """The kernel's stderr during the checks as the cell's outputs, and a note of what was left out, if any."""
@@ -267,7 +278,7 @@ class KernelLink(Link):
         if self.stderr_left_out:
             outputs.append(nbformat.v4.new_output("stream", name="stderr", text=(
                 f"[classgrade: {self.stderr_left_out} more messages written to stderr while the hidden checks ran "
-                f"were left out: past {STDERR_MESSAGES} messages or {STDERR_CHARS:,} characters]\n")))
+                f"were left out: past {STDERR_MESSAGES} messages or {STDERR_CHARS:,} characters kept]\n")))
         return outputs
 
     async def _next(self, get_message, msg_id: str, within: float | None = None) -> dict:
@@ -302,6 +313,18 @@ class KernelLink(Link):
             self._own_folder = None
 
 
+def text_of(value, limit: int) -> str:
+    """A field of a kernel's message as text of at most `limit` characters ("" if it is not text)."""
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def ignored_stderr(client) -> re.Pattern | None:
+    """The course's IgnorePattern (nbgrader_config.py) from the executor's configuration; None where it is off."""
+    from nbgrader.preprocessors import IgnorePattern
+    settings = IgnorePattern(config=getattr(client, "config", None))
+    return re.compile(settings.pattern) if settings.enabled and settings.pattern else None
+
+
 def run(client, hidden: HiddenCall, seconds: float, sources: list[str],
         record: bool = False) -> tuple[Verdict, int, list]:
     """Run the hidden checks `hidden` against the kernel of `client`, given the sources of the code cells run so far
@@ -309,7 +332,7 @@ def run(client, hidden: HiddenCall, seconds: float, sources: list[str],
     kernel, and what the kernel wrote to stderr meanwhile, as the cell's outputs (KernelLink.stderr_outputs).
     record: a failed verdict keeps what the kernel answered (`behaviour`), for the diagnosis. Raises
     CellTimeoutError or DeadKernelError (after the checks) if the kernel broke the link."""
-    link = KernelLink(client, time.monotonic() + seconds)
+    link = KernelLink(client, time.monotonic() + seconds, ignore=ignored_stderr(client))
     link.sources = list(sources)
     link.recording = behaviour.Recording() if record else None
     if getattr(client, "warm_framework", "") == hidden.framework:  # its kernel parent can fork a reference process
