@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import os
 import subprocess
 import sys
 import time
@@ -293,3 +294,23 @@ def test_a_killed_coordinator_leaves_no_process_and_the_next_run_cleans_up(tmp_p
     assert not [w for w in ours if w.exists()], "the next run did not remove the killed run's scratch folders"
     scores = nbgrader_cli.scores(tmp_path, ASSIGNMENT)
     assert autograded_points(scores, "slow_a") == autograded_points(scores, "slow_b") == FULL
+
+
+def test_a_starting_workers_folder_is_never_taken_for_a_dead_ones(tmp_path, monkeypatch):
+    """A worker's folder is a worker-* folder only once its lock is held: another grader's remove_stale (run when each
+    worker starts) once removed a folder between its lock file's creation and its lock, under load in CI."""
+    monkeypatch.setattr(scratch, "BASE", tmp_path)
+    root, held = scratch.new_worker_folder()
+    dead = tmp_path / "worker-1-dead"  # a dead worker's folder: its lock is free
+    dead.mkdir()
+    (dead / ".lock").touch()
+    old_start, new_start = tmp_path / f"{scratch.STARTING}2-old", tmp_path / f"{scratch.STARTING}3-new"
+    old_start.mkdir()
+    new_start.mkdir()
+    os.utime(old_start, (time.time() - 120, time.time() - 120))  # a worker that died making its folder
+    scratch.remove_stale()
+    assert root.exists() and root.name.startswith(f"worker-{os.getpid()}-") and (root / ".lock").exists()
+    assert not dead.exists() and not old_start.exists() and new_start.exists()
+    held.close()
+    scratch.remove_stale()
+    assert not root.exists()  # its lock free: the worker is gone

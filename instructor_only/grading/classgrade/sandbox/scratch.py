@@ -12,6 +12,7 @@ and at the latest by the next worker on the machine if this one was killed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import os
 import shutil
@@ -45,9 +46,7 @@ class WorkerScratch:
     def __init__(self):
         make_base()
         remove_stale()
-        self.root = Path(tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=BASE))
-        self._held = open(self.root / ".lock", "w")  # noqa: SIM115 -- held for the worker's lifetime
-        fcntl.flock(self._held, fcntl.LOCK_EX)
+        self.root, self._held = new_worker_folder()
         self.tag = self.root.name
         self.sandbox_dir = self.root / "sandbox"
         self.font_cache = BASE / "matplotlib"
@@ -84,8 +83,28 @@ class WorkerScratch:
         cgroups.remove_worker(self.tag)
 
 
+STARTING = "starting-worker-"  # a worker's folder until its lock is held
+
+
+def new_worker_folder():
+    """This worker's folder and its lock file, held for the worker's lifetime. The folder is made under another name
+    and renamed once its lock is held: a worker-* folder whose lock is free is always a dead worker's (another
+    grader's remove_stale, between the lock file's creation and its lock, once removed a starting worker's folder)."""
+    starting = Path(tempfile.mkdtemp(prefix=f"{STARTING}{os.getpid()}-", dir=BASE))
+    held = open(starting / ".lock", "w")  # noqa: SIM115 -- held for the worker's lifetime
+    fcntl.flock(held, fcntl.LOCK_EX)
+    root = BASE / ("worker-" + starting.name[len(STARTING):])
+    os.rename(starting, root)
+    return root, held
+
+
 def remove_stale() -> None:
-    """Remove the folders (and cgroups) of workers that are no longer running: their lock is free."""
+    """Remove the folders (and cgroups) of workers that are no longer running: their lock is free; and the folders
+    of workers that died while making theirs (a minute old)."""
+    for starting in BASE.glob(f"{STARTING}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - starting.stat().st_mtime > 60:
+                shutil.rmtree(starting, ignore_errors=True)
     for worker in BASE.glob("worker-*"):
         try:
             with open(worker / ".lock") as lock:
