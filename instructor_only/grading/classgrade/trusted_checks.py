@@ -43,10 +43,12 @@ ENTRY = "run_hidden_checks"
 DETAIL_CHARS = 20_000  # of the checks' full report kept in the autograded notebook's cell metadata (instructors)
 # What the student's code writes to stderr while the checks call it: stock nbgrader, running the checks in the kernel,
 # scores such a cell zero unless the course's IgnorePattern drops the message (nbclient keeps one output per message).
-# So each message the pattern would drop is dropped here (a longer one than STDERR_CHARS is not searched), and the
-# others are kept as the cell's stderr outputs: one is enough to score it zero. Past these bounds, one more stderr
-# output says how many more there were.
-STDERR_MESSAGES, STDERR_CHARS = 100, 20_000
+# So each message the pattern would drop is dropped here, and the others are kept as the cell's stderr outputs: one is
+# enough to score it zero. Past these bounds, one more stderr output says how many more there were. At most
+# SEARCHED_CHARS of one cell's stderr are searched (the pattern is linear: about 0.1 s per million characters); a
+# message past them is left out unsearched. (A warning on each call the checks make, merged by the kernel into one
+# message per flush, is tens of thousands of characters.)
+STDERR_MESSAGES, STDERR_CHARS, SEARCHED_CHARS = 100, 20_000, 2_000_000
 
 
 class HiddenChecksTimeout(CellTimeoutError):
@@ -133,7 +135,7 @@ class KernelLink(Link):
         self._own_folder: str | None = None
         self.stderr: list[str] = []  # the texts of the stderr stream messages of the kernel's side, in order
         self.stderr_left_out = 0     # messages past STDERR_MESSAGES or STDERR_CHARS
-        self._stderr_chars = 0
+        self._stderr_chars = self._searched = 0
 
     def exchange(self, request_text: str) -> str:
         if self.failure is not None:
@@ -264,8 +266,10 @@ class KernelLink(Link):
         """One stderr message of the kernel's side: dropped if the course's IgnorePattern drops it, else kept."""
         if not isinstance(text, str):
             text = "[a stderr message that is not text]\n"
-        elif len(text) <= STDERR_CHARS and self.ignore is not None and self.ignore.search(text):
-            return
+        elif self.ignore is not None and self._searched + len(text) <= SEARCHED_CHARS:
+            self._searched += len(text)
+            if self.ignore.search(text):
+                return
         if len(self.stderr) >= STDERR_MESSAGES or self._stderr_chars + len(text) > STDERR_CHARS:
             self.stderr_left_out += 1
         else:
