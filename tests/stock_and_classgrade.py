@@ -8,7 +8,8 @@ from pathlib import Path
 from instructor_only.grading import course, nbgrader_cli
 
 
-def grade_both(folder: Path, name: str, submissions: dict[str, dict], config_lines: list[str] = ()) -> tuple[dict, dict]:
+def grade_both(folder: Path, name: str, submissions: dict[str, dict],
+               config_lines: list[str] = ()) -> tuple[dict, dict]:
     """(stock scores, classgrade scores) of `submissions` (student -> {notebook file: JSON}) of assignment `name`, as
     nbgrader_cli.scores gives them. classgrade grades with one worker, no feedback and no class report (its
     fingerprints of the catalogue are tested elsewhere and take minutes on a fresh course)."""

@@ -65,7 +65,8 @@ def test_stderr_written_during_the_hidden_checks_scores_the_same_in_stock_nbgrad
     assert stock["debug_print"][TEST_CELL] == (0, top), stock["debug_print"]
     assert stock["warning_like"][TEST_CELL] == (top, top), stock["warning_like"]
     assert stock["warning_then_debug"][TEST_CELL] == (0, top), stock["warning_then_debug"]
-    executed = nbformat.read(tmp_path / "classgrade" / "autograded" / "debug_print" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    autograded = tmp_path / "classgrade" / "autograded" / "debug_print" / ASSIGNMENT / NOTEBOOK
+    executed = nbformat.read(autograded, as_version=4)
     test_cell = next(c for c in executed.cells if notebooks.grade_meta(c).get("grade_id") == TEST_CELL)
     # what zeroed it, in the cell: the student's lines, or (merged by the kernel past the kept size) the note of them
     assert any(o.get("name") == "stderr" and ("n, kernel = checking" in o.get("text", "") or "[classgrade:" in

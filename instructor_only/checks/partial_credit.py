@@ -12,8 +12,8 @@ cell that reads as a number is its score), so both give the same scores.
 
 A check declares its weight with `@weight(2)` (1 if it declares none; 0 for a check a stub or a kernel's claim can
 pass, see `weight`); a parametrised check's weight is shared equally among its cases. The cell's score is its
-points times the passed share of the weight, rounded down to a hundredth, so that only a cell whose checks all passed gets all its points. A cell whose checks could not run, or
-whose own public checks raised, scores zero as before.
+points times the passed share of the weight, rounded down to a hundredth, so that only a cell whose checks all passed
+gets all its points. A cell whose checks could not run, or whose own public checks raised, scores zero as before.
 """
 from __future__ import annotations
 

@@ -89,12 +89,13 @@ def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[st
           by_hand: list[str] = ()) -> dict:
     """The report's numbers, as JSON-able data: of the autograded cells, leaving out the grade ids `by_hand`."""
     cells: dict[str, CellStats] = {}
-    totals = {}
+    totals, max_totals = {}, []
     by_hand_points = {}
     for student, record in graded.items():
         scores = {gid: (float(s), float(m)) for gid, (s, m) in record["scores"].items() if gid not in by_hand}
         by_hand_points.update({gid: float(m) for gid, (_, m) in record["scores"].items() if gid in by_hand})
         totals[student] = sum(s for s, _ in scores.values())
+        max_totals.append(sum(m for _, m in scores.values()))
         for gid, (score, points) in scores.items():
             stats = cells.setdefault(gid, CellStats(gid, points))
             stats.graded += 1
@@ -110,8 +111,7 @@ def build(assignment: str, graded: dict[str, dict], diagnoses: dict[str, dict[st
                 mistake = stats.mistakes.setdefault(diagnosis.entries, {"description": diagnosis.description,
                                                                         "students": []})
                 mistake["students"].append(student)
-    max_total = max((sum(float(m) for gid, (_, m) in r["scores"].items() if gid not in by_hand)
-                     for r in graded.values()), default=0.0)
+    max_total = max(max_totals, default=0.0)
     timed = sorted(((r.get("timings", {}).get("total", 0.0), s) for s, r in graded.items()), reverse=True)
     return {
         "assignment": assignment,
