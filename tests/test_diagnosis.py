@@ -77,3 +77,32 @@ def test_every_catalogued_mistake_has_a_hint_and_the_feedback_sentence_carries_i
                               "conv_output_size"), hints.hint("warmup", "conv_output_size"))
     assert note.startswith("Diagnosis: your answer behaves like a known mistake: divides with /. Hint: count the ")
     assert note.endswith("(This note does not change your score.)")
+
+
+def test_a_mistake_is_named_by_the_parts_of_an_answer_that_correct_code_agrees_on():
+    """One request answers a random initialisation (correct alternatives differ there) and a call counter (all
+    correct code agrees on it): the counter still tells the mistake apart, and the random values never do."""
+    check = "resnet.py::CheckCustomDense::check_counter"
+
+    def answer(values, calls):
+        return {"d": [["kernel", {"v": values}], ["calls", {"v": [calls]}]]}
+
+    def recording(values, calls):
+        return {check: [["state", answer(values, calls)]]}
+
+    def entry(name, kind, values, calls, passed):
+        return {"name": name, "kind": kind, "description": name, "answer_cell": "custom_dense",
+                "cells": {"check": {"passed": passed, "checks": recording(values, calls)}}}
+
+    prints = {"solution": {"check": {"passed": True, "checks": recording([0.1, -0.2], 2)}},
+              "entries": [entry("other_init", "alt", [0.3, 0.4], 2, True),
+                          entry("counts_once", "bug", [0.5, 0.6], 1, False),
+                          entry("counts_thrice", "bug", [0.7, 0.8], 3, False)]}
+    student = recording([-0.9, 0.9], 1)  # its own random values, the first mistake's counter
+    diagnosis = diagnose("check", student, prints)
+    assert diagnosis is not None and diagnosis.entries == ("counts_once",)
+    assert diagnose("check", recording([-0.9, 0.9], 2), prints) is None    # correct counter: nothing to name
+    assert diagnose("check", recording([-0.9, 0.9], 7), prints) is None    # a counter no entry has: not known
+    ignored = noise(prints["solution"]["check"]["checks"], [prints["entries"][0]["cells"]["check"]["checks"]])
+    assert ignored == {(check, 0): {("d", 0, 1, "v", 0), ("d", 0, 1, "v", 1)}}
+    assert not equivalent(student, prints["entries"][2]["cells"]["check"]["checks"], ignored)

@@ -1,9 +1,10 @@
 """Name the catalogued mistake a failing answer behaves like, from what it computed under the hidden checks.
 
 Two recordings of one test cell (`behaviour.Recording`) are compared request by request, check by check, as long as
-both made the same requests. A comparison is evidence only where correct code is bound to one answer: a request at
-which a catalogued correct alternative answered otherwise than the solution (a random initialisation, an object's
-type name) says nothing and is left out.
+both made the same requests. A comparison is evidence only where correct code is bound to one answer: the parts of
+an answer where a catalogued correct alternative answered otherwise than the solution (the values of a random
+initialisation, an object's type name) say nothing and are left out (`Noise`); the rest of that answer (the same
+request's call counter, its shapes) still counts.
 
 Correct code may also answer in several ways where the checks allow it (a numpy integer or a Python int): an
 answer is *correct-like* when it is strictly the same as the solution's or an alternative's.
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from instructor_only.checks.behaviour import same
 
 Pair = tuple[str, int]  # (check node id, index of the request in that check)
+Path = tuple            # keys and list indices from an answer's summary down to one of its parts
+WHOLE: Path = ()        # the whole answer
 
 
 @dataclass(frozen=True)
@@ -51,32 +54,74 @@ def aligned(a: dict, b: dict):
             yield (check, index), answer_a, answer_b
 
 
-def noise(solution: dict, alternatives: list[dict]) -> set[Pair]:
-    """The requests where a correct alternative answered another value than the solution (not merely another type)."""
-    return {pair for alternative in alternatives for pair, a, b in aligned(solution, alternative)
-            if not same(a, b, strict=False)}
+def differing(a, b, path: Path = WHOLE) -> set[Path]:
+    """The smallest parts at which two summaries differ (not merely in type): a dict with the same keys or a list of
+    the same length is compared part by part; anything else differing is one part."""
+    if same(a, b, strict=False):
+        return set()
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+        return {p for key in a for p in differing(a[key], b[key], (*path, key))}
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return {p for index, (x, y) in enumerate(zip(a, b)) for p in differing(x, y, (*path, index))}
+    return {path}
+
+
+def masked(answer, paths: set[Path]):
+    """`answer` with the parts at `paths` replaced by one placeholder (a path it does not have is passed over)."""
+    if not paths:
+        return answer
+    if WHOLE in paths:
+        return "~"
+    below: dict = {}
+    for path in paths:
+        below.setdefault(path[0], set()).add(path[1:])
+    if isinstance(answer, dict):
+        return {key: masked(value, below.get(key, set())) for key, value in answer.items()}
+    if isinstance(answer, list):
+        return [masked(value, below.get(index, set())) for index, value in enumerate(answer)]
+    return answer
+
+
+def noise(solution: dict, alternatives: list[dict]) -> dict[Pair, set[Path]]:
+    """{request: the parts of its answer where a correct alternative answered another value than the solution (not
+    merely another type)}."""
+    found: dict[Pair, set[Path]] = {}
+    for alternative in alternatives:
+        for pair, a, b in aligned(solution, alternative):
+            parts = differing(a, b)
+            if parts:
+                found.setdefault(pair, set()).update(parts)
+    return found
+
+
+def compared(a: dict, b: dict, ignored: dict[Pair, set[Path]]):
+    """(pair, answer in a, answer in b) for every request both made, their noisy parts masked; requests whose whole
+    answer is noise are left out."""
+    for pair, x, y in aligned(a, b):
+        parts = ignored.get(pair, set())
+        if WHOLE not in parts:
+            yield pair, masked(x, parts), masked(y, parts)
 
 
 class Correct:
-    """What correct code answered at each request: the solution's and the alternatives' answers."""
+    """What correct code answered at each request (the solution's and the alternatives' answers, noise masked)."""
 
-    def __init__(self, solution: dict, alternatives: list[dict]):
+    def __init__(self, solution: dict, alternatives: list[dict], ignored: dict[Pair, set[Path]]):
         self.answers: dict[Pair, list] = {}
         for recording in [solution, *alternatives]:
-            for pair, answer, _ in aligned(recording, solution):
+            for pair, answer, _ in compared(recording, solution, ignored):
                 self.answers.setdefault(pair, []).append(answer)
 
     def like(self, pair: Pair, answer) -> bool:
+        """Is `answer` (masked) what correct code answered?"""
         return any(same(answer, correct) for correct in self.answers.get(pair, ()))
 
 
-def agreement(student: dict, mistake: dict, correct: Correct, ignored: set[Pair]) -> int | None:
+def agreement(student: dict, mistake: dict, correct: Correct, ignored: dict[Pair, set[Path]]) -> int | None:
     """The evidence that `student` behaves like `mistake` (requests where the mistake answers as no correct code
     does and the student as the mistake); None if they disagree anywhere."""
     evidence = 0
-    for pair, answer, mistaken in aligned(student, mistake):
-        if pair in ignored:
-            continue
+    for pair, answer, mistaken in compared(student, mistake, ignored):
         if same(answer, mistaken):
             evidence += not correct.like(pair, mistaken)
         elif not (correct.like(pair, answer) and correct.like(pair, mistaken)):
@@ -84,8 +129,8 @@ def agreement(student: dict, mistake: dict, correct: Correct, ignored: set[Pair]
     return evidence
 
 
-def equivalent(a: dict, b: dict, ignored: set[Pair]) -> bool:
-    return all(same(x, y) for pair, x, y in aligned(a, b) if pair not in ignored)
+def equivalent(a: dict, b: dict, ignored: dict[Pair, set[Path]]) -> bool:
+    return all(same(x, y) for _, x, y in compared(a, b, ignored))
 
 
 def diagnose(cell: str, student: dict, fingerprints: dict) -> Diagnosis | None:
@@ -95,7 +140,8 @@ def diagnose(cell: str, student: dict, fingerprints: dict) -> Diagnosis | None:
         return None
     recorded = [(e, e["cells"][cell]["checks"]) for e in fingerprints["entries"] if cell in e.get("cells", {})]
     alternatives = [checks for e, checks in recorded if e["kind"] == "alt"]
-    ignored, correct = noise(solution, alternatives), Correct(solution, alternatives)
+    ignored = noise(solution, alternatives)
+    correct = Correct(solution, alternatives, ignored)
     matches = []
     for entry, checks in recorded:
         if entry["kind"] != "bug" or entry["cells"][cell].get("passed"):
