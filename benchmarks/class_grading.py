@@ -111,7 +111,7 @@ def dask_cluster(workers: int):
     """A real `dask scheduler` and `workers` single-threaded `dask worker` processes on loopback; yields its address."""
     port = free_port()
     from instructor_only.grading.classgrade.executors import WORKER_ENVIRONMENT
-    env = {**nbgrader_cli.environment(), **WORKER_ENVIRONMENT}  # as the README starts workers
+    env = {**nbgrader_cli.environment(), **WORKER_ENVIRONMENT}  # as docs/INSTRUCTORS.md starts workers
     dask = str(Path(sys.executable).with_name("dask"))
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
@@ -265,7 +265,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--rounds", type=int, default=1,
                         help="run the modes this many times, every other round in reverse order, and report the "
-                             "median of each ratio taken within a round (the VM's speed drifts: see README)")
+                             "median of each ratio taken within a round (the VM's speed drifts: see docs/GRADING.md)")
     args = parser.parse_args(argv)
     names = args.assignment or ["warmup_torch", "warmup_tensorflow"]
     modes = args.modes.split(",")

@@ -5,7 +5,7 @@
 COURSE_DIR is a course that classgrade graded already (e.g. a mode's folder of `class_grading.py --workdir`): its
 autograded/ notebooks are the workers' results. A copy of the course records each of them again, as classgrade's
 coordinator does for every result (`gradebook_writer.record`, then the scores it reads back), one after the other,
-and prints the CPU-seconds and wall seconds per submission. That is the *r* of the README's cost model: one
+and prints the CPU-seconds and wall seconds per submission. That is the *r* of the cost model (docs/GRADING.md): one
 coordinator records every result of a run, so N submissions take at least N·r, however many machines grade them.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""JupyterHub configuration of the course hub (deploy/start.sh starts it; README, "The course hub").
+"""JupyterHub configuration of the course hub (deploy/start.sh starts it; docs/INSTRUCTORS.md, "The course hub").
 
 People and paths come from what deploy/provision.py wrote (people.json). Each setting says what changes on a
 production hub.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the course hub on this machine: JupyterHub on http://127.0.0.1:8000 with one account per person of the
-# roster (README, "The course hub"). Run as root; safe to run again (it adds new people and keeps everyone's files).
+# roster (docs/INSTRUCTORS.md, "The course hub"). Run as root; safe to run again (it adds new people and keeps
+# everyone's files).
 #   bash deploy/start.sh [--roster ROSTER.csv] [--port 8000]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# classgrade runs every grading kernel in a sandbox built with bubblewrap and libseccomp (README, "The grading
+# classgrade runs every grading kernel in a sandbox built with bubblewrap and libseccomp (docs/GRADING.md, "The grading
 # sandbox"). Install Debian's packages if missing; quick and silent when they are there.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/install_debian_package.sh"

@@ -1,5 +1,5 @@
 """What a submission's grading cost, by part (classgrade/costs.py): the figures benchmarks/class_grading.py and the
-README's cost model are built from."""
+cost model (docs/GRADING.md) is built from."""
 from __future__ import annotations
 
 import subprocess

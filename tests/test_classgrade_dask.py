@@ -1,5 +1,6 @@
 """classgrade on a real, TLS-secured Dask cluster: a `dask scheduler` and two `dask worker` processes on loopback,
-started here with a CA and certificate made for the test, as an instructor runs them (README, "Where it runs").
+started here with a CA and certificate made for the test, as an instructor runs them (docs/INSTRUCTORS.md, "Where it
+runs").
 
 The workers share nothing with the course but the Python environment: they get each submission and the
 assignment's files through Dask, and never open the gradebook (the coordinator writes it). A client without the
@@ -70,7 +71,7 @@ def loopback_cluster(tmp_path):
     port = free_port()
     address = f"tls://127.0.0.1:{port}"
     tls = tls_certificates.make(tmp_path / "tls")
-    env = {**nbgrader_cli.environment(), **executors.WORKER_ENVIRONMENT}  # as the README starts workers
+    env = {**nbgrader_cli.environment(), **executors.WORKER_ENVIRONMENT}  # as docs/INSTRUCTORS.md starts workers
     logs = [open(tmp_path / f"dask-{name}.log", "w") for name in ("scheduler", "worker-1", "worker-2")]
     processes = [subprocess.Popen([DASK, "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", str(port),
                                    "--no-dashboard", "--dashboard-address", "127.0.0.1:0", *tls.options()],

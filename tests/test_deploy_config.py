@@ -1,5 +1,5 @@
 """The course hub's files agree with the course: the student image pins the course's versions, and a roster with a
-mistake is refused with a message that names the line (deploy/, README "The course hub")."""
+mistake is refused with a message that names the line (deploy/, docs/INSTRUCTORS.md "The course hub")."""
 import importlib.util
 import sys
 from pathlib import Path

@@ -1,7 +1,7 @@
-"""What an instructor sees when running the README's commands on a small class: no warnings or third-party noise,
-and feedback held back until the written answers are graded.
+"""What an instructor sees when running the commands of docs/INSTRUCTORS.md on a small class: no warnings or
+third-party noise, and feedback held back until the written answers are graded.
 
-One warm-up (PyTorch) course with the committed release/ already in place, as in a fresh clone. The README's
+One warm-up (PyTorch) course with the committed release/ already in place, as in a fresh clone. The guide's
 `nbgrader generate_assignment warmup_torch --force`; `blank` submits the release untouched and stock
 `nbgrader autograde` grades it; `writer` submits the release with the written answers filled in; classgrade grades
 both (with port 8787 taken, as it is when another Dask cluster or a JupyterLab with Dask's dashboard runs) and holds
@@ -79,7 +79,8 @@ def feedback_written(course_dir: Path) -> list[str]:
 
 
 def run_the_readme(course_dir: Path) -> dict:
-    """The README's commands on a class of two; what each printed and which feedback files exist (JSON-able)."""
+    """The instructors' guide's commands on a class of two; what each printed and which feedback files exist
+    (JSON-able)."""
     assignment = course.get(ASSIGNMENT)
     nbgrader_cli.new_course(course_dir, [assignment])
     shutil.copytree(course.COURSE_ROOT / "release" / ASSIGNMENT, course_dir / "release" / ASSIGNMENT)

@@ -1,5 +1,6 @@
 """Certificates for a TLS-secured Dask cluster in the tests: a throwaway CA and one certificate it signs for
-127.0.0.1 and localhost, made with `cryptography` (what an instructor makes with openssl; README, "Where it runs").
+127.0.0.1 and localhost, made with `cryptography` (what an instructor makes with openssl; docs/INSTRUCTORS.md,
+"Where it runs").
 
 Dask's TLS is mutual: the scheduler, the workers and the client each present a certificate signed by the cluster's
 CA and accept only peers that do, so one certificate serves all three here.

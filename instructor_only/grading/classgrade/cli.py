@@ -4,7 +4,7 @@ stock nbgrader.
 
     .venv/bin/python -m instructor_only.grading.classgrade warmup_torch          # local pool, one worker per core
     .venv/bin/python -m instructor_only.grading.classgrade warmup_torch --scheduler tls://host:8786 \\
-        --tls-ca-file ca.pem --tls-cert cert.pem --tls-key key.pem               # a Dask cluster (README)
+        --tls-ca-file ca.pem --tls-cert cert.pem --tls-key key.pem               # a Dask cluster (docs/INSTRUCTORS.md)
     .venv/bin/python -m instructor_only.grading.classgrade warmup_torch --force  # regrade what is already graded
     .venv/bin/python -m instructor_only.grading.classgrade warmup_torch --feedback-only
                                                    # after grading written answers in the formgrader: their feedback
@@ -59,7 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                        help="local worker processes (default: one per core, here %(default)s)")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on this Dask scheduler, e.g. tls://10.0.0.5:8786 with the --tls-* options below")
-    tls = parser.add_argument_group("TLS to a --scheduler (all three or none; README, 'Where it runs')")
+    tls = parser.add_argument_group("TLS to a --scheduler (all three or none; docs/INSTRUCTORS.md, 'Where it runs')")
     tls.add_argument("--tls-ca-file", metavar="PATH", help="CA certificate of the cluster (PEM)")
     tls.add_argument("--tls-cert", metavar="PATH", help="this client's certificate, signed by that CA (PEM)")
     tls.add_argument("--tls-key", metavar="PATH", help="this client's private key (PEM)")
@@ -121,15 +121,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                                  tls_client_key=args.tls_key, require_encryption=True)
     elif args.scheduler and args.scheduler.split("://")[0] in ("tcp", args.scheduler):  # tcp://, or no scheme (tcp)
         print(f"warning: the Dask cluster at {args.scheduler} is not secured: anyone who can reach the scheduler can "
-              f"run code as this coordinator; see README, 'Where it runs', for TLS (--tls-ca-file, --tls-cert, "
-              f"--tls-key)", file=sys.stderr)
+              f"run code as this coordinator; see docs/INSTRUCTORS.md, 'Where it runs', for TLS (--tls-ca-file, "
+              f"--tls-cert, --tls-key)", file=sys.stderr)
     return args
 
 
 NO_SANDBOX_NOTE = "graded WITHOUT the sandbox (--no-sandbox)"
 SAID_CHARS = 2000  # a line classgrade prints that quotes nbgrader, a student id or a file name (printable bounds it)
 NO_SANDBOX_WARNING = ("WARNING: --no-sandbox: the students' code ran as you, with your files, processes and network "
-                      "(see README, 'The grading sandbox')")
+                      "(see docs/GRADING.md, 'The grading sandbox')")
 
 
 def framework_of(assignment: str) -> str:

@@ -69,8 +69,8 @@ def start_worker_forkserver() -> None:
     forkserver.ensure_running()
 
 
-# The environment a `dask worker` started by hand should have (README, "Where it runs"): Dask's statistical profiler
-# off, as dask_client turns it off in the embedded cluster (why: there).
+# The environment a `dask worker` started by hand should have (docs/INSTRUCTORS.md, "Where it runs"): Dask's
+# statistical profiler off, as dask_client turns it off in the embedded cluster (why: there).
 WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 

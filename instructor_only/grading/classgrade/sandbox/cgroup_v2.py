@@ -76,7 +76,7 @@ def missing() -> list[str]:
     problems = _may_manage(own)
     if problems and own != ROOT:
         problems[-1] += (" (on a systemd machine, run classgrade under `systemd-run --user --scope -p Delegate=yes`;"
-                         " see README, 'The grading sandbox')")
+                         " see docs/GRADING.md, 'The grading sandbox')")
     return problems
 
 

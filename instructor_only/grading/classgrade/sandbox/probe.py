@@ -1,6 +1,6 @@
 """Can a grading sandbox be built on this machine, and in which mode? `mode()` names it; `missing()` names each
 missing piece in words an instructor can act on. classgrade refuses to grade (unless --no-sandbox) while anything is
-missing. The modes, and what each guarantees, are in the README ('The grading sandbox').
+missing. The modes, and what each guarantees, are in docs/GRADING.md ('The grading sandbox').
 
     cgroup v1, as root                            each kernel: namespaces of its own, a host uid of its own, caps
     cgroup v2, as root                            the same
@@ -52,7 +52,7 @@ def missing() -> list[str]:
 def describe(problems: list[str]) -> str:
     return (f"classgrade cannot build its grading sandbox on this machine ({mode()}); missing: " + "; ".join(problems)
             + ". Fix that, or pass --no-sandbox to grade without one (student code then runs as you, with your files "
-              "and network; see README, 'The grading sandbox').")
+              "and network; see docs/GRADING.md, 'The grading sandbox').")
 
 
 if __name__ == "__main__":
