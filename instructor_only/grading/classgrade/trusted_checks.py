@@ -1,6 +1,6 @@
 """Hidden checks decided in the grading worker, never in the student's kernel.
 
-An autograder cell ends with `run_hidden_checks("warmup", "conv_output_size", "torch", globals())` (the cell's
+An autograder cell ends with `run_hidden_checks("warmup", "check_conv_output_size", "torch", globals())` (the cell's
 source comes from the gradebook, not from the student). classgrade sends the cell to the kernel without that call
 (and without its import), then runs the same checks here, in the worker process, with `check_report` over a
 `KernelLink`: requests and answers travel as data (`instructor_only.frameworks.wire`) over a unix socket that the
