@@ -130,3 +130,11 @@ def test_the_course_default_is_off():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=course.COURSE_ROOT,
                             env={**os.environ, partial_credit.VARIABLE: "1"})
     assert result.stdout.strip() == "False", result.stdout + result.stderr
+
+
+def test_a_constant_answer_that_passes_the_public_checks_earns_no_partial_credit():
+    """The public check of smoothness_constant has L = 100; `return 100.0` passes it and leaves its input unchanged,
+    a check a stub passes: it must weigh 0 (survey for docs/AUTHORING.md: it weighed 1, a quarter of the cell)."""
+    report = check_report("batchnorm", "check_smoothness_constant", "torch", {"smoothness_constant": lambda x: 100.0})
+    assert report.failed and "check_leaves_its_input_unchanged" in " ".join(report.passed), report
+    assert report.share() == 0.0

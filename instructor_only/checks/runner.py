@@ -1,7 +1,7 @@
 """Run the hidden checks of one graded part against a student's notebook, with pytest, on the trusted side.
 
 A check module (e.g. `instructor_only/checks/warmup.py`) holds one class per graded part, named `Check...`, with a
-`grade_id` attribute naming the student's TODO and `check_*` methods. Check methods get these fixtures:
+`grade_id` attribute naming the test cell it checks and `check_*` methods. Check methods get these fixtures:
 
 - `student`: the student's notebook seen through a link to the kernel (`remote.RemoteStudent`):
   `student.conv_output_size` is a proxy of their function whose answers are data; a missing name fails with a
@@ -13,7 +13,7 @@ A check module (e.g. `instructor_only/checks/warmup.py`) holds one class per gra
 With stock nbgrader an autograder cell ends with
 
     from instructor_only.checks import run_hidden_checks
-    run_hidden_checks("warmup", "conv_output_size", "torch", globals())
+    run_hidden_checks("warmup", "check_conv_output_size", "torch", globals())
 
 which runs both sides in the kernel's process (stock nbgrader trusts the student's code), prints the verdict in
 words and raises `HiddenChecksFailed` if any check failed, so nbgrader scores the cell 0. `classgrade` never lets
