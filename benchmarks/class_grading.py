@@ -13,10 +13,11 @@ cycled until --per-assignment students (so a mix of correct, buggy and blank). E
   classgrade-no-report
                    classgrade without the class report and the diagnosis (c.ClassReport.enabled and
                    c.LimitedExecute.record_behaviour off): what they cost (classgrade computes the catalogue's
-                   fingerprints in each mode's own course, as a course's first run does)
+                   fingerprints in each mode's own course, within its default budget, as a course's first run does)
   classgrade-report-cached
-                   classgrade whose course kept the fingerprints of an earlier run (copied in, not timed): a
-                   course's later runs
+                   classgrade whose course holds every fingerprint of the assignment (computed once before the
+                   rounds, not timed, and copied in): a course's later runs, or one whose fingerprints were
+                   computed ahead
   classgrade-no-sandbox, classgrade-1-no-sandbox
                    classgrade (one worker per core, or one worker) with --no-sandbox: what the sandbox costs
   classgrade-1-in-kernel
@@ -220,7 +221,7 @@ def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
         shutil.rmtree(course_dir, ignore_errors=True)
         shutil.copytree(workdir / "base", course_dir)
         with contextlib.ExitStack() as standing:
-            if mode == "classgrade-report-cached":  # fingerprints an earlier run of this course kept (untimed)
+            if mode == "classgrade-report-cached":  # every fingerprint, computed before the rounds (untimed)
                 for kept in (workdir / "fingerprints").glob("*/fingerprints.json"):
                     target = state.report_dir(course_dir, kept.parent.name)
                     target.mkdir(parents=True, exist_ok=True)
@@ -238,9 +239,6 @@ def run_round(modes: list[str], workdir: Path, names: list[str]) -> dict:
         figures[mode] = {"wall": wall, "cpu": cpu, "scores": {name: nbgrader_cli.scores(course_dir, name)
                                                               for name in names},
                          "breakdown": {name: breakdown(course_dir, name) for name in names} if mode != "stock" else {}}
-        for kept in (course_dir / "classgrade").glob("*/report/fingerprints.json"):  # for classgrade-report-cached
-            (workdir / "fingerprints" / kept.parent.parent.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy(kept, workdir / "fingerprints" / kept.parent.parent.name)
         print(f"{mode:16s} {wall:7.1f} s wall {cpu:7.1f} s CPU", flush=True)
     return figures
 
@@ -279,6 +277,11 @@ def main(argv=None) -> int:
         print(f"{name}: {len(kinds)} submissions: " + ", ".join(f"{k} {kinds.count(k)}" for k in dict.fromkeys(kinds)))
     print(f"{CORES} cores\n")
 
+    if "classgrade-report-cached" in modes:  # every fingerprint of each assignment, once (untimed)
+        for name in names:
+            subprocess.run([sys.executable, "-m", "instructor_only.grading.diagnosis.fingerprints", name, "--cache-dir",
+                            str(workdir / "fingerprints" / name)], cwd=course.COURSE_ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
     rounds = []  # one {mode: figures} per round; every other round runs the modes in reverse order
     for number in range(args.rounds):
         order = modes if number % 2 == 0 else modes[::-1]

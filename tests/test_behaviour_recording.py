@@ -68,3 +68,23 @@ def test_a_hostile_kernel_cannot_make_a_recording_large_or_slow_or_raise():
     size = len(json.dumps(recording.as_dict()))
     assert size <= behaviour.MAX_CHARS, size
     assert len(recording.as_dict()) <= behaviour.MAX_CHECKS
+
+
+def test_answers_are_summarised_only_when_the_recording_is_read_and_never_pile_up(monkeypatch):
+    """A passing cell's recording is never read: its answers cost no summary. What waits is bounded (RAW_CHARS):
+    beyond it, the waiting answers are summarised at once."""
+    calls = []
+    real = behaviour.summarise
+    monkeypatch.setattr(behaviour, "summarise", lambda text: calls.append(1) or real(text))
+    recording, request = behaviour.Recording(), wire.dumps({"op": "global", "name": "f"})
+    recording.begin("c.py::C::check_a")
+    for value in range(10):
+        recording.add(request, answer(value))
+    assert not calls
+    assert [summary for _, summary in recording.as_dict()["c.py::C::check_a"]] == list(range(10))
+    assert len(calls) == 10
+    big = answer("x" * (1 << 20))
+    recording.begin("c.py::C::check_b")
+    for _ in range(2 * behaviour.RAW_CHARS // len(big)):
+        recording.add(request, big)
+    assert len(calls) > 10 and recording._waiting_chars <= behaviour.RAW_CHARS

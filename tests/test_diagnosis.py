@@ -106,3 +106,20 @@ def test_a_mistake_is_named_by_the_parts_of_an_answer_that_correct_code_agrees_o
     ignored = noise(prints["solution"]["check"]["checks"], [prints["entries"][0]["cells"]["check"]["checks"]])
     assert ignored == {(check, 0): {("d", 0, 1, "v", 0), ("d", 0, 1, "v", 1)}}
     assert not equivalent(student, prints["entries"][2]["cells"]["check"]["checks"], ignored)
+
+
+def test_kept_fingerprints_are_read_without_a_process_only_when_current_and_complete(prints, tmp_path):
+    """classgrade reads the kept file itself when it is of this course's code and holds every entry of the failed
+    cells; otherwise it starts the fingerprints' process (which imports the framework)."""
+    import json
+    from instructor_only.grading.diagnosis.cache_key import code_digest
+    from instructor_only.grading.diagnosis.class_diagnosis import kept_fingerprints
+    assert prints["complete"] and prints["complete_cells"] == [CELL]
+    key = code_digest(course.get("warmup_torch"))
+    (tmp_path / "fingerprints.json").write_text(json.dumps({"key": key, "fingerprints": prints}))
+    assert kept_fingerprints(tmp_path, "warmup_torch", {CELL}) == prints
+    assert kept_fingerprints(tmp_path, "warmup_torch", {CELL, "check_conv_layer"}) is None  # not all computed
+    (tmp_path / "fingerprints.json").write_text(json.dumps({"key": "older code", "fingerprints": prints}))
+    assert kept_fingerprints(tmp_path, "warmup_torch", {CELL}) is None
+    (tmp_path / "fingerprints.json").write_text("{not json")
+    assert kept_fingerprints(tmp_path, "warmup_torch", {CELL}) is None

@@ -8,6 +8,10 @@ that is how a failing answer is matched to the catalogued mistake it behaves lik
 
 Everything here reads the kernel's answers, which are hostile: a recording is bounded in requests per check, checks
 per cell and characters per answer, and summarising an answer costs at most a pass over its bytes.
+
+Only a failing cell's recording is kept, so answers are summarised when the recording is read, not as they arrive:
+a cell whose checks pass costs a reference per answer, not a summary (up to RAW_CHARS of answers wait; beyond
+that, what waits is summarised at once).
 """
 from __future__ import annotations
 
@@ -29,34 +33,64 @@ MAX_DEPTH = 6
 MAX_SUMMARY_CHARS = 4_000   # a longer summary is kept as its digest (compared for equality only)
 MAX_CHARS = 256_000         # of summaries and keys per cell: the rest of the checks is not recorded
 SKIPPED_OPS = ("define_module", "release")  # bookkeeping of the link, the same whatever the student wrote
+RAW_CHARS = 16 << 20        # of requests and answers kept as they came, waiting to be summarised
 
 
 class Recording:
     """Requests and answer summaries of one test cell's checks: {check node id: [[request key, summary], ...]}."""
 
     def __init__(self):
-        self.checks: dict[str, list] = {}
+        self._checks: dict[str, list] = {}
         self._current: list | None = None
         self._handles: dict[int, int] = {}
         self._chars = 0
+        self._waiting: list[tuple] = []  # (check,) or (request text, answer text or its length), in order
+        self._waiting_chars = 0
+
+    @property
+    def checks(self) -> dict[str, list]:
+        self._summarise_waiting()
+        return self._checks
 
     def begin(self, check: str) -> None:
         """The checks' runner starts check `check`: its requests are numbered and its handles renamed afresh."""
-        if len(self.checks) >= MAX_CHECKS or self._chars > MAX_CHARS:
-            self._current = None
-            return
-        self._current = self.checks.setdefault(check[-300:], [])
-        self._chars += len(json.dumps(check[-300:])) + 4
-        self._handles = {}
+        self._waiting.append((check,))
 
     def add(self, request_text: str, answer_text: str) -> None:
         """Record one request and its answer (never raises: recording must not change what the checks decide)."""
+        try:
+            if len(answer_text) > MAX_ANSWER_CHARS:
+                answer_text = len(answer_text)  # (summarised as its length only: the text need not wait)
+            self._waiting.append((request_text, answer_text))
+            self._waiting_chars += 64 + len(request_text) + (len(answer_text) if isinstance(answer_text, str) else 0)
+            if self._waiting_chars > RAW_CHARS:
+                self._summarise_waiting()
+        except Exception:  # noqa: BLE001 -- (the summaries themselves never raise: _add_now)
+            self._current = None
+
+    def _summarise_waiting(self) -> None:
+        waiting, self._waiting, self._waiting_chars = self._waiting, [], 0
+        for event in waiting:
+            if len(event) == 1:
+                self._begin(event[0])
+            else:
+                self._add_now(*event)
+
+    def _begin(self, check: str) -> None:
+        if len(self._checks) >= MAX_CHECKS or self._chars > MAX_CHARS:
+            self._current = None
+            return
+        self._current = self._checks.setdefault(check[-300:], [])
+        self._chars += len(json.dumps(check[-300:])) + 4
+        self._handles = {}
+
+    def _add_now(self, request_text: str, answer_text: str | int) -> None:
         try:
             self._add(request_text, answer_text)
         except Exception:  # noqa: BLE001 -- e.g. an answer nested too deep to parse: the rest is not recorded
             self._current = None
 
-    def _add(self, request_text: str, answer_text: str) -> None:
+    def _add(self, request_text: str, answer_text: str | int) -> None:
         if self._current is None or len(self._current) >= MAX_REQUESTS:
             return
         request = json.loads(request_text)
@@ -94,8 +128,11 @@ class Recording:
         return json.dumps(self.checks, separators=(",", ":"))
 
 
-def summarise(answer_text: str):
-    """A bounded, JSON-able summary of one answer: what two answers are compared by (`same`)."""
+def summarise(answer_text: str | int):
+    """A bounded, JSON-able summary of one answer: what two answers are compared by (`same`). (An int: the length of
+    an answer too long to keep.)"""
+    if isinstance(answer_text, int):
+        return {"too_long": answer_text}
     if len(answer_text) > MAX_ANSWER_CHARS:
         return {"too_long": len(answer_text)}
     try:

@@ -114,7 +114,7 @@ def main(argv=None) -> int:
           "until they are graded in the formgrader)")
     demo_students = [arg for student in DEMO_STUDENTS for arg in ("--student", student)]
     code = classgrade_cli.main([*[a.name for a in assignments], "--course-dir", str(root), "--force", "--feedback-now",
-                                *demo_students])
+                                "--fingerprint-seconds", "60", *demo_students])  # (a first run: name what it can)
     if code != 0:
         return code
     for o in outcomes:

@@ -239,15 +239,28 @@ class ClassReport(Configurable):
                               "failing answers diagnosed against the catalogue.").tag(config=True)
     diagnosis_in_feedback = Bool(True, help="Under a failed test cell of a student's feedback, name the known "
                                             "mistake the answer behaves like.").tag(config=True)
-    fingerprint_seconds = Float(60.0, help="Seconds a run may spend computing the catalogue's fingerprints (kept in "
-                                           "classgrade/<assignment>/report/: a later run computes the rest); a "
-                                           "mistake not fingerprinted yet is not named.").tag(config=True)
+    fingerprint_seconds = Float(None, allow_none=True,
+                                help="Seconds a run may spend computing the catalogue's fingerprints of an assignment "
+                                     "(kept in classgrade/<assignment>/report/: a later run computes the rest, and "
+                                     "`python -m instructor_only.grading.diagnosis.fingerprints ASSIGNMENT --cache-dir "
+                                     "classgrade/ASSIGNMENT/report` computes them all ahead); a mistake not "
+                                     "fingerprinted yet is not named. None: FINGERPRINT_SHARE of the time the run "
+                                     "took to grade, at least FINGERPRINT_MIN_SECONDS.").tag(config=True)
 
 
-def after_grading(course_dir: Path, assignment: str, config=None) -> str:
+FINGERPRINT_SHARE = 0.05        # of a run's grading time its fingerprints may take, by default (the report's budget)
+FINGERPRINT_MIN_SECONDS = 3.0
+
+
+def after_grading(course_dir: Path, assignment: str, config=None, grading_seconds: float = 0.0,
+                  fingerprint_seconds: float | None = None) -> str:
     """classgrade's last step for an assignment (never fails the run): diagnose, report, notes for the feedback. The
-    line to print."""
+    line to print. `grading_seconds`: how long the run took to grade (the default fingerprint budget's measure);
+    `fingerprint_seconds`: the budget, if given (else the setting's, else FINGERPRINT_SHARE of `grading_seconds`)."""
     settings = ClassReport(config=config)
+    budget = fingerprint_seconds if fingerprint_seconds is not None else settings.fingerprint_seconds
+    if budget is None:
+        budget = max(FINGERPRINT_MIN_SECONDS, FINGERPRINT_SHARE * grading_seconds)
     if not settings.enabled:
         return ""
     from instructor_only.grading.diagnosis.class_diagnosis import diagnose_class
@@ -256,7 +269,7 @@ def after_grading(course_dir: Path, assignment: str, config=None) -> str:
         graded = records(course_dir, assignment)
         if not graded:
             return ""
-        diagnoses = failed_only(diagnose_class(course_dir, assignment, seconds=settings.fingerprint_seconds), graded)
+        diagnoses = failed_only(diagnose_class(course_dir, assignment, seconds=budget), graded)
         path = write(course_dir, assignment, build(assignment, graded, diagnoses, hand_graded(course_dir, assignment)))
         if settings.diagnosis_in_feedback:
             add_to_autograded(course_dir, assignment, diagnoses)

@@ -98,6 +98,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--grades-csv", default="grades.csv",
                         help="export grades here with `nbgrader export` (default %(default)s; '' to skip)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--fingerprint-seconds", type=float, metavar="S",
+                        help="time this run may spend per assignment computing the catalogue's fingerprints for the "
+                             "class report's diagnoses (kept for later runs; default: "
+                             "c.ClassReport.fingerprint_seconds, else 5%% of the grading time, at least 3 s)")
     args = parser.parse_args(argv)
     args.course_dir = args.course_dir.resolve()
     args.assignments = list(dict.fromkeys(args.assignments))
@@ -275,8 +279,10 @@ def main(argv=None) -> int:
     print_table(all_outcomes, manual_ids)
     if args.no_sandbox:
         print(NO_SANDBOX_WARNING)
+    grading_seconds = time.perf_counter() - started
     for assignment in args.assignments:  # the class report, and the diagnoses the feedback shows
-        said = class_report.after_grading(args.course_dir, assignment, config)
+        said = class_report.after_grading(args.course_dir, assignment, config, grading_seconds / len(args.assignments),
+                                          args.fingerprint_seconds)
         if said:
             print(printable(said, limit=SAID_CHARS))
     write_feedback_and_grades(args, config, started)

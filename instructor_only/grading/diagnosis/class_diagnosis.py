@@ -2,8 +2,9 @@
 the hidden checks (`LimitedExecute.record_behaviour`), matched against the assignment's catalogue.
 
 The fingerprints are computed in a process of their own (`fingerprints`, which imports the framework; this one does
-not need to), only for the entries that target a cell someone failed, and kept in classgrade/<assignment>/report/ while the
-course's code and the framework's version stay the same.
+not need to), only for the entries that target a cell someone failed, and kept in classgrade/<assignment>/report/
+while the course's code and the framework's version stay the same; when the kept file holds every entry of the
+failed cells, it is read here and no process is started.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import nbformat
 from instructor_only.checks import behaviour
 from instructor_only.grading import course
 from instructor_only.grading.classgrade import state
+from instructor_only.grading.diagnosis.cache_key import code_digest
 from instructor_only.grading.diagnosis.matching import Diagnosis, diagnose, not_answered
 
 METADATA = ("classgrade", "behaviour")  # where TrustedScores keeps a failing cell's recording
@@ -65,10 +67,25 @@ def well_formed(recording) -> bool:
         for check, requests in recording.items())
 
 
+def kept_fingerprints(cache: Path, assignment: str, cells: set[str]) -> dict | None:
+    """The fingerprints kept in `cache` if they are of this course's code and hold every entry of `cells`."""
+    try:
+        kept = json.loads((cache / "fingerprints.json").read_text())
+        prints = kept["fingerprints"]
+        if kept["key"] == code_digest(course.get(assignment)) and set(cells) <= set(prints["complete_cells"]):
+            return prints
+    except (OSError, ValueError, KeyError, TypeError, LookupError):
+        pass
+    return None
+
+
 def fingerprints_for(course_dir: Path, assignment: str, cells: set[str], seconds: float | None = None) -> dict:
-    """The fingerprints of the entries targeting `cells`, computed (or reused) by a process of their own, new ones
-    for `seconds` at most."""
+    """The fingerprints of the entries targeting `cells`: those kept, or computed (and kept) by a process of their
+    own, new ones for `seconds` at most."""
     cache = state.report_dir(course_dir, assignment)
+    kept = kept_fingerprints(cache, assignment, cells)
+    if kept is not None:
+        return kept
     out = cache / "fingerprints.out.json"
     cache.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([sys.executable, "-m", "instructor_only.grading.diagnosis.fingerprints", assignment,

@@ -8,28 +8,25 @@ checks, with a `behaviour.Recording` on the link, whether the cell's public asse
 public checks fail is diagnosed too). The run stops after the entry's last target cell.
 
 The fingerprints depend on the course's code and on the framework's version (its numbers): `cached` keeps them in a
-file keyed by both and computes them again when either changed.
+file keyed by both (`cache_key.code_digest`) and computes them again when either changed; the file also says which
+test cells it holds every entry of (`complete_cells`), so a later run can take them without this module.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import io
 import json
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 from instructor_only.checks import behaviour, remote
 from instructor_only.checks.runner import check_report
 from instructor_only.grading import course, inprocess, notebooks
 from instructor_only.grading.classgrade.trusted_checks import hidden_call
+from instructor_only.grading.diagnosis.cache_key import code_digest
 from instructor_only.grading.submissions import plan
-
-FORMAT = 1
-FRAMEWORK_PACKAGES = {"torch": "torch", "tensorflow": "tensorflow-cpu"}
 
 
 def record(nb, test_cells: set[str]) -> dict[str, dict]:
@@ -67,9 +64,10 @@ def _record(nb, wanted: set[str]) -> dict[str, dict]:
 def compute(assignment: course.Assignment, cells: set[str] | None = None, seconds: float | None = None,
             known: dict | None = None) -> dict:
     """{"solution": {cell: recording}, "entries": [{name, kind, answer_cell, description, targets, cells}],
-    "complete": bool}: only the entries that target one of `cells` (test cell grade ids), if given; those in `known`
-    (fingerprints computed before, of the same course code) are reused; after `seconds`, no more are computed
-    ("complete" false: a later run goes on where this one stopped)."""
+    "complete": bool, "complete_cells": [test cells whose every entry is here]}: only the entries that target one of
+    `cells` (test cell grade ids), if given; those in `known` (fingerprints computed before, of the same course code)
+    are reused; after `seconds`, no more are computed ("complete" false: a later run goes on where this one
+    stopped)."""
     deadline = time.monotonic() + seconds if seconds is not None else None
     planned = plan(assignment, include=("solution", "bug", "alt"))
     solution = next(s for s in planned if s.kind == "solution")
@@ -106,22 +104,11 @@ def compute(assignment: course.Assignment, cells: set[str] | None = None, second
     # entries of other cells computed before stay in the cache
     wanted = {(e["kind"], e["answer_cell"], e["name"]) for e in result["entries"]}
     result["entries"] += [e for key, e in reusable.items() if key not in wanted]
+    complete_cells = set(known.get("complete_cells", ()))
+    if result["complete"]:
+        complete_cells |= cells_wanted if cells_wanted is not None else every_test
+    result["complete_cells"] = sorted(complete_cells)
     return result
-
-
-def code_digest(assignment: course.Assignment) -> str:
-    """What the fingerprints depend on: the course's checks, references, adapters, catalogue and source notebooks,
-    and the framework's version."""
-    digest = hashlib.sha256(f"{FORMAT}".encode())
-    root = course.COURSE_ROOT / "instructor_only"
-    files = sorted([*root.glob("checks/**/*.py"), *root.glob("references/**/*.py"), *root.glob("frameworks/**/*.py"),
-                    *root.glob("catalogue/*.py"), *(assignment.source_path(n) for n in assignment.notebooks)])
-    for path in files:
-        digest.update(str(path.relative_to(course.COURSE_ROOT)).encode() + b"\0" + path.read_bytes())
-    package = FRAMEWORK_PACKAGES.get(assignment.framework, assignment.framework)
-    with contextlib.suppress(metadata.PackageNotFoundError):
-        digest.update(metadata.version(package).encode())
-    return digest.hexdigest()
 
 
 def cached(assignment: course.Assignment, folder: Path, cells: set[str] | None = None,

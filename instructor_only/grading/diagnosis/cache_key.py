@@ -1,0 +1,26 @@
+"""What the catalogue's fingerprints depend on, as one digest: the course's checks, references, adapters, catalogue and
+source notebooks, and the framework's version (its numbers). Light to import: the coordinator checks its cache with
+it before starting a process that imports the framework."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from importlib import metadata
+
+from instructor_only.grading import course
+
+FORMAT = 2  # of the fingerprints file (2: it says which test cells it holds every entry of)
+FRAMEWORK_PACKAGES = {"torch": "torch", "tensorflow": "tensorflow-cpu"}
+
+
+def code_digest(assignment: course.Assignment) -> str:
+    digest = hashlib.sha256(f"{FORMAT}".encode())
+    root = course.COURSE_ROOT / "instructor_only"
+    files = sorted([*root.glob("checks/**/*.py"), *root.glob("references/**/*.py"), *root.glob("frameworks/**/*.py"),
+                    *root.glob("catalogue/*.py"), *(assignment.source_path(n) for n in assignment.notebooks)])
+    for path in files:
+        digest.update(str(path.relative_to(course.COURSE_ROOT)).encode() + b"\0" + path.read_bytes())
+    package = FRAMEWORK_PACKAGES.get(assignment.framework, assignment.framework)
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()
