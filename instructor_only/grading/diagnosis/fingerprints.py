@@ -144,9 +144,10 @@ def main(argv=None) -> int:
         compute(assignment, cells, args.seconds)
     if args.out:
         args.out.write_text(json.dumps(result))
-    for entry in result["entries"]:
-        print(entry["kind"], entry["answer_cell"], entry["name"],
-              {cell: len(r["checks"]) for cell, r in entry["cells"].items()})
+    where = f" (kept in {args.cache_dir})" if args.cache_dir else ""
+    print(f"{assignment.name}: fingerprints of {len(result['entries'])} catalogue entries, every entry of "
+          f"{len(result['complete_cells'])} test cells{where}" + ("" if result["complete"] else
+                                                                  "; stopped by --seconds, run again for the rest"))
     return 0
 
 
