@@ -101,7 +101,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--fingerprint-seconds", type=float, metavar="S",
                         help="time this run may spend per assignment computing the catalogue's fingerprints for the "
                              "class report's diagnoses (kept for later runs; default: "
-                             "c.ClassReport.fingerprint_seconds, else 5%% of the grading time, at least 3 s)")
+                             "c.ClassReport.fingerprint_seconds, else 5%% of the grading time shared among the "
+                             "assignments, at least 3 s each; starting the process and recording the solution come "
+                             "on top)")
     args = parser.parse_args(argv)
     args.course_dir = args.course_dir.resolve()
     args.assignments = list(dict.fromkeys(args.assignments))

@@ -1,5 +1,6 @@
-"""What the catalogue's fingerprints depend on, as one digest: the course's checks, references, adapters, catalogue and
-source notebooks, and the framework's version (its numbers). Light to import: the coordinator checks its cache with
+"""What the catalogue's fingerprints depend on, as one digest: the course's checks, references, adapters, catalogue (its
+blind rounds included), source notebooks and the grading code that records them, and the framework's version (its
+numbers). Light to import: the coordinator checks its cache with
 it before starting a process that imports the framework."""
 from __future__ import annotations
 
@@ -13,11 +14,17 @@ FORMAT = 2  # of the fingerprints file (2: it says which test cells it holds eve
 FRAMEWORK_PACKAGES = {"torch": "torch", "tensorflow": "tensorflow-cpu"}
 
 
+# The grading code that shapes a recording: how a notebook is run in-process and its checks called
+RECORDING_CODE = ("grading/diagnosis/fingerprints.py", "grading/inprocess.py", "grading/notebooks.py",
+                  "grading/submissions.py", "grading/classgrade/trusted_checks.py")
+
+
 def code_digest(assignment: course.Assignment) -> str:
     digest = hashlib.sha256(f"{FORMAT}".encode())
     root = course.COURSE_ROOT / "instructor_only"
     files = sorted([*root.glob("checks/**/*.py"), *root.glob("references/**/*.py"), *root.glob("frameworks/**/*.py"),
-                    *root.glob("catalogue/*.py"), *(assignment.source_path(n) for n in assignment.notebooks)])
+                    *root.glob("catalogue/**/*.py"), *(root / name for name in RECORDING_CODE),
+                    *(assignment.source_path(n) for n in assignment.notebooks)])
     for path in files:
         digest.update(str(path.relative_to(course.COURSE_ROOT)).encode() + b"\0" + path.read_bytes())
     package = FRAMEWORK_PACKAGES.get(assignment.framework, assignment.framework)

@@ -3,8 +3,9 @@
 Two recordings of one test cell (`behaviour.Recording`) are compared request by request, check by check, as long as
 both made the same requests. A comparison is evidence only where correct code is bound to one answer: the parts of
 an answer where a catalogued correct alternative answered otherwise than the solution (the values of a random
-initialisation, an object's type name) say nothing and are left out (`Noise`); the rest of that answer (the same
-request's call counter, its shapes) still counts.
+initialisation, an object's type name) say nothing and are left out (`noise`); the rest of that answer (the same
+request's call counter, its shapes) still counts. A dict's items are told apart by their keys, not their order (a
+kernel may list them in any order); a set differing anywhere is one part.
 
 Correct code may also answer in several ways where the checks allow it (a numpy integer or a Python int): an
 answer is *correct-like* when it is strictly the same as the solution's or an alternative's.
@@ -20,6 +21,7 @@ diagnosis wrong.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from instructor_only.checks.behaviour import same
@@ -54,12 +56,30 @@ def aligned(a: dict, b: dict):
             yield (check, index), answer_a, answer_b
 
 
+def items_by_key(pairs) -> dict | None:
+    """A dict summary's items ([[key summary, value summary], ...]) by their key, or None if they are not that (or a
+    key repeats)."""
+    if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        return None
+    items = {("item", json.dumps(key, sort_keys=True)): value for key, value in pairs}
+    return items if len(items) == len(pairs) else None
+
+
 def differing(a, b, path: Path = WHOLE) -> set[Path]:
     """The smallest parts at which two summaries differ (not merely in type): a dict with the same keys or a list of
-    the same length is compared part by part; anything else differing is one part."""
+    the same length is compared part by part, a dict summary's items key by key (`items_by_key`); anything else
+    differing, a set summary included, is one part."""
     if same(a, b, strict=False):
         return set()
     if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+        if "set" in a:
+            return {path}
+        if "d" in a:
+            items_a, items_b = items_by_key(a["d"]), items_by_key(b["d"])
+            if items_a is None or items_b is None or items_a.keys() != items_b.keys():
+                return {path}
+            rest = {p for key in a if key != "d" for p in differing(a[key], b[key], (*path, key))}
+            return rest | {p for key in items_a for p in differing(items_a[key], items_b[key], (*path, "d", key))}
         return {p for key in a for p in differing(a[key], b[key], (*path, key))}
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return {p for index, (x, y) in enumerate(zip(a, b)) for p in differing(x, y, (*path, index))}
@@ -67,7 +87,8 @@ def differing(a, b, path: Path = WHOLE) -> set[Path]:
 
 
 def masked(answer, paths: set[Path]):
-    """`answer` with the parts at `paths` replaced by one placeholder (a path it does not have is passed over)."""
+    """`answer` with the parts at `paths` replaced by one placeholder (a path it does not have is passed over; a dict
+    summary's items are found by their key)."""
     if not paths:
         return answer
     if WHOLE in paths:
@@ -78,6 +99,11 @@ def masked(answer, paths: set[Path]):
     if isinstance(answer, dict):
         return {key: masked(value, below.get(key, set())) for key, value in answer.items()}
     if isinstance(answer, list):
+        if any(isinstance(part, tuple) for part in below):  # a dict summary's items, by key
+            if items_by_key(answer) is None:
+                return answer
+            return [[key, masked(value, below.get(("item", json.dumps(key, sort_keys=True)), set()))]
+                    for key, value in answer]
         return [masked(value, below.get(index, set())) for index, value in enumerate(answer)]
     return answer
 
