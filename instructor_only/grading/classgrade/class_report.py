@@ -167,7 +167,8 @@ def histogram_svg(totals: list[float], max_total: float, width: int = 560, heigh
         h = (height - 40) * count / top
         low, high = max_total * i / bins, max_total * (i + 1) / bins
         bars.append(f'<rect x="{30 + i * bar:.1f}" y="{height - 20 - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
-                    f'class="bar"><title>{low:g}-{high:g} points: {count} students</title></rect>')
+                    f'class="bar"><title>{low:g}-{high:g} points: {count} student{"s" * (count != 1)}</title>'
+                    f'</rect>')
     axis = (f'<text x="30" y="{height - 4}">0</text><text x="{width - 10}" y="{height - 4}" text-anchor="end">'
             f'{max_total:g}</text><text x="4" y="14">{top}</text>')
     return (f'<svg role="img" aria-label="distribution of total scores" width="{width}" height="{height}" '
@@ -214,7 +215,8 @@ def render_html(report: dict) -> str:
     totals = sorted(report["totals"].values())
     mean = sum(totals) / len(totals) if totals else 0.0
     hand = report["hand_graded"]
-    by_hand = (f' Written answers graded by hand ({hand["points"]:g} points: {_e(", ".join(hand["cells"]))}) are not '
+    unit = "point" if hand["points"] == 1 else "points"
+    by_hand = (f' Written answers graded by hand ({hand["points"]:g} {unit}: {_e(", ".join(hand["cells"]))}) are not '
                f'counted here: the gradebook has their scores once they are graded.' if hand["cells"] else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Class report: {_e(report["assignment"])}</title>
