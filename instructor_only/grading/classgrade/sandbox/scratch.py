@@ -79,10 +79,6 @@ class WorkerScratch:
         return folder
 
     def remove(self) -> None:
-        """(At exit: only in the worker that made the folder. A process forked from it inherits this atexit handler,
-        and its exit must not remove the folder of a worker still grading.)"""
-        if self.pid_changed():
-            return
         shutil.rmtree(self.root, ignore_errors=True)
         cgroups.remove_worker(self.tag)
 
