@@ -1,15 +1,18 @@
 """What the catalogue's fingerprints depend on, as one digest: the course's checks, references, adapters, catalogue (its
 blind rounds included), source notebooks and the grading code that records them, and the framework's version (its
-numbers). Light to import: the coordinator checks its cache with
-it before starting a process that imports the framework."""
+numbers). Light to import: the coordinator checks its cache with it before starting a process that imports the
+framework."""
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from importlib import metadata
+from pathlib import Path
 
 from instructor_only.grading import course
 
+FILE = "fingerprints.json"  # {"key": code_digest, "fingerprints": ...}, in a cache folder
 FORMAT = 2  # of the fingerprints file (2: it says which test cells it holds every entry of)
 FRAMEWORK_PACKAGES = {"torch": "torch", "tensorflow": "tensorflow-cpu"}
 
@@ -31,3 +34,12 @@ def code_digest(assignment: course.Assignment) -> str:
     with contextlib.suppress(metadata.PackageNotFoundError):
         digest.update(metadata.version(package).encode())
     return digest.hexdigest()
+
+
+def kept(folder: Path, assignment: course.Assignment) -> dict | None:
+    """The fingerprints kept in `folder` if they are of this course's code and framework version, else None."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        found = json.loads((folder / FILE).read_text())
+        if found["key"] == code_digest(assignment) and isinstance(found["fingerprints"], dict):
+            return found["fingerprints"]
+    return None

@@ -18,7 +18,7 @@ import nbformat
 from instructor_only.checks import behaviour
 from instructor_only.grading import course
 from instructor_only.grading.classgrade import state
-from instructor_only.grading.diagnosis.cache_key import code_digest
+from instructor_only.grading.diagnosis import cache_key
 from instructor_only.grading.diagnosis.matching import Diagnosis, diagnose, not_answered
 
 METADATA = ("classgrade", "behaviour")  # where TrustedScores keeps a failing cell's recording
@@ -70,13 +70,10 @@ def well_formed(recording) -> bool:
 def kept_fingerprints(cache: Path, assignment: str, cells: set[str]) -> dict | None:
     """The fingerprints kept in `cache` if they are of this course's code and hold every entry of `cells`."""
     try:
-        kept = json.loads((cache / "fingerprints.json").read_text())
-        prints = kept["fingerprints"]
-        if kept["key"] == code_digest(course.get(assignment)) and set(cells) <= set(prints["complete_cells"]):
-            return prints
-    except (OSError, ValueError, KeyError, TypeError, LookupError):
-        pass
-    return None
+        prints = cache_key.kept(cache, course.get(assignment))
+        return prints if prints is not None and set(cells) <= set(prints["complete_cells"]) else None
+    except (KeyError, TypeError):  # an assignment this course does not know; a file without complete_cells
+        return None
 
 
 def fingerprints_for(course_dir: Path, assignment: str, cells: set[str], seconds: float | None = None) -> dict:

@@ -25,7 +25,7 @@ from instructor_only.checks import behaviour, remote
 from instructor_only.checks.runner import check_report
 from instructor_only.grading import course, inprocess, notebooks
 from instructor_only.grading.classgrade.trusted_checks import hidden_call
-from instructor_only.grading.diagnosis.cache_key import code_digest
+from instructor_only.grading.diagnosis import cache_key
 from instructor_only.grading.submissions import plan
 
 
@@ -116,13 +116,8 @@ def cached(assignment: course.Assignment, folder: Path, cells: set[str] | None =
     """The fingerprints of `assignment` (those of `cells`, if given), from `folder`/fingerprints.json where it has
     them (computed for the same course code and framework version), the rest computed within `seconds` and kept
     there too."""
-    path, key = folder / "fingerprints.json", code_digest(assignment)
-    known = None
-    with contextlib.suppress(OSError, ValueError):
-        kept = json.loads(path.read_text())
-        if kept.get("key") == key:
-            known = kept["fingerprints"]
-    fingerprints = compute(assignment, cells, seconds, known)
+    path, key = folder / cache_key.FILE, cache_key.code_digest(assignment)
+    fingerprints = compute(assignment, cells, seconds, cache_key.kept(folder, assignment))
     folder.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps({"key": key, "fingerprints": fingerprints}))
